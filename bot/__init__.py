@@ -1,0 +1,1 @@
+"""Kenes: a consultation desk for Kazakhstan's NGOs on Telegram."""

@@ -1,0 +1,81 @@
+"""`python -m bot [run|migrate|sandbox|faq]`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.config import MissingTokenError, Settings, SettingsError, load_settings
+
+NO_TOKEN_HELP = (
+    "BOT_TOKEN is not set: create a bot with @BotFather in Telegram (/newbot) and put its token "
+    "in .env as BOT_TOKEN=...\n"
+    "To try Kenes without a token or internet, run: python -m bot sandbox"
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Kenes NGO consultation bot")
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("run", help="run the bot with long polling (default)")
+    commands.add_parser("migrate", help="apply database migrations and exit")
+    commands.add_parser("sandbox", help="chat with the bot in this terminal, against a fake Telegram")
+    _add_feature_commands(commands)
+    return parser
+
+
+def _add_feature_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    try:
+        from bot.services.faq.cli import add_faq_parser
+    except ImportError:
+        return
+    add_faq_parser(commands)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    command = args.command or "run"
+    if hasattr(args, "handler"):
+        return int(args.handler(args) or 0)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if command == "migrate":
+        from db.migrate import upgrade
+
+        asyncio.run(upgrade(settings.database_url))
+        print("Database is up to date.")
+        return 0
+    if command == "sandbox":
+        from bot.sandbox.run import run_sandbox
+
+        return asyncio.run(run_sandbox(settings))
+    return _run(settings)
+
+
+def _run(settings: Settings) -> int:
+    try:
+        settings.token  # noqa: B018  (validates before anything starts)
+    except MissingTokenError:
+        print(NO_TOKEN_HELP, file=sys.stderr)
+        return 1
+    from bot.app import Application
+
+    async def go() -> None:
+        app = await Application.create(settings)
+        await app.run_polling()
+
+    try:
+        asyncio.run(go())
+    except KeyboardInterrupt:
+        pass
+    return 0

@@ -1,0 +1,50 @@
+"""The command menu Telegram shows, per language and per role scope."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from aiogram import Bot
+from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+
+from bot.i18n import LANGUAGES
+from bot.roles import Role
+
+
+def user_commands() -> list[BotCommand]:
+    return [
+        BotCommand(command="start", description=_("Start and main menu")),
+        BotCommand(command="faq", description=_("Questions and answers")),
+        BotCommand(command="events", description=_("Events and deadlines")),
+        BotCommand(command="subscriptions", description=_("Reminder settings")),
+        BotCommand(command="language", description=_("Change language")),
+        BotCommand(command="help", description=_("What I can do")),
+        BotCommand(command="cancel", description=_("Cancel the current action")),
+    ]
+
+
+def staff_commands(role: Role) -> list[BotCommand]:
+    commands = user_commands()
+    if role is Role.ADMIN:
+        commands.append(BotCommand(command="admin", description=_("Administration")))
+    return commands
+
+
+async def set_commands(bot: Bot, i18n: I18n, staff: Iterable[tuple[int, Role]]) -> None:
+    staff = list(staff)
+    for language in LANGUAGES:
+        with i18n.context(), i18n.use_locale(language):
+            await bot.set_my_commands(
+                user_commands(), scope=BotCommandScopeDefault(), language_code=language
+            )
+            for chat_id, role in staff:
+                await bot.set_my_commands(
+                    staff_commands(role),
+                    scope=BotCommandScopeChat(chat_id=chat_id),
+                    language_code=language,
+                )
+    # Users whose Telegram is in another language get the Russian list.
+    with i18n.context(), i18n.use_locale("ru"):
+        await bot.set_my_commands(user_commands(), scope=BotCommandScopeDefault())

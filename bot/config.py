@@ -1,0 +1,107 @@
+"""Settings from the environment and an optional `.env`."""
+
+from __future__ import annotations
+
+from datetime import time
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_API_URL = "https://api.telegram.org"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    bot_token: SecretStr | None = None
+    telegram_api_url: str = DEFAULT_API_URL
+    database_url: str = "sqlite+aiosqlite:///data/bot.db"
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    timezone: str = "Asia/Almaty"
+    delivery_rate: float = Field(default=25.0, gt=0, le=1000)
+    per_chat_interval: float = Field(default=1.0, ge=0)
+    quiet_hours_start: time = time(22, 0)
+    quiet_hours_end: time = time(9, 0)
+    reminder_offsets: Annotated[tuple[int, ...], NoDecode] = (7 * 24 * 60, 24 * 60, 60)
+    log_level: str = "INFO"
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _check_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        return value
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _parse_admin_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.replace(";", ",").split(",") if p.strip()]
+            try:
+                return frozenset(int(p) for p in parts)
+            except ValueError:
+                raise ValueError("must be comma-separated Telegram user ids, e.g. 123,456") from None
+        if isinstance(value, int):
+            return frozenset({value})
+        return value
+
+    @field_validator("reminder_offsets", mode="before")
+    @classmethod
+    def _parse_offsets(cls, value: object) -> object:
+        """REMINDER_OFFSETS is a comma list of minutes before the event, e.g. `10080,1440,60`."""
+        if isinstance(value, str):
+            try:
+                minutes = tuple(int(p) for p in value.split(",") if p.strip())
+            except ValueError:
+                raise ValueError("must be comma-separated minutes, e.g. 10080,1440,60") from None
+            if not minutes or any(m <= 0 for m in minutes):
+                raise ValueError("must be positive minutes, e.g. 10080,1440,60")
+            return tuple(sorted(set(minutes), reverse=True))
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}, e.g. Asia/Almaty") from None
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def token(self) -> str:
+        if self.bot_token is None or not self.bot_token.get_secret_value().strip():
+            raise MissingTokenError
+        return self.bot_token.get_secret_value().strip()
+
+
+class MissingTokenError(RuntimeError):
+    """BOT_TOKEN is needed to talk to Telegram."""
+
+
+class SettingsError(RuntimeError):
+    """A setting has a wrong value; the message is one line naming it."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "settings"
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise SettingsError(f"Invalid setting {name}: {message}") from None

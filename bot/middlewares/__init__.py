@@ -1,0 +1,1 @@
+"""Middlewares that give every update its database session, user and language."""

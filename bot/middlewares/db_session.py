@@ -1,0 +1,42 @@
+"""One transaction per update: open a session, load the user, commit in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import TelegramObject, User
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.roles import effective_role
+from db.repositories.users import UserRepository
+
+
+class DbSessionMiddleware(BaseMiddleware):
+    def __init__(
+        self, sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, clock: Clock
+    ) -> None:
+        self._sessionmaker = sessionmaker
+        self._settings = settings
+        self._clock = clock
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        async with self._sessionmaker() as session:
+            data["session"] = session
+            tg_user: User | None = data.get("event_from_user")
+            if tg_user is not None and not tg_user.is_bot:
+                db_user, created = await UserRepository(session).touch(tg_user.id, self._clock.now())
+                data["db_user"] = db_user
+                data["user_created"] = created
+                data["role"] = effective_role(db_user, self._settings)
+            result = await handler(event, data)
+            await session.commit()
+            return result

@@ -1,0 +1,1 @@
+"""Application services: the business rules between handlers and the database."""

@@ -1,0 +1,1 @@
+"""Repositories: one per aggregate; take an AsyncSession, return plain DTOs."""

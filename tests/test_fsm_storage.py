@@ -1,0 +1,40 @@
+"""FSM state lives in the database: a restart keeps a half-finished dialog."""
+
+from __future__ import annotations
+
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.fsm.storage.base import StorageKey
+
+from db.engine import create_engine, create_sessionmaker
+from db.fsm_storage import SqlAlchemyStorage
+from db.migrate import upgrade
+
+
+class Dialog(StatesGroup):
+    typing = State()
+
+
+async def test_state_and_data_survive_a_new_engine(any_database_url: str) -> None:
+    await upgrade(any_database_url)
+    key = StorageKey(bot_id=1, chat_id=42, user_id=42)
+    other = StorageKey(bot_id=1, chat_id=43, user_id=43)
+
+    engine = create_engine(any_database_url)
+    storage = SqlAlchemyStorage(create_sessionmaker(engine))
+    await storage.set_state(key, Dialog.typing)
+    await storage.update_data(key, {"draft": "Қайырлы күн", "n": 2})
+    await engine.dispose()
+
+    engine = create_engine(any_database_url)
+    storage = SqlAlchemyStorage(create_sessionmaker(engine))
+    try:
+        assert await storage.get_state(key) == "Dialog:typing"
+        assert await storage.get_data(key) == {"draft": "Қайырлы күн", "n": 2}
+        assert await storage.get_state(other) is None
+        assert await storage.get_data(other) == {}
+        await storage.set_state(key, None)
+        await storage.set_data(key, {})
+        assert await storage.get_state(key) is None
+        assert await storage.get_data(key) == {}
+    finally:
+        await engine.dispose()

@@ -1,0 +1,91 @@
+"""Start-up: wrong settings give one clear line; no token gives the two-line explanation."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.config import SettingsError, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None):
+    full_env = {k: v for k, v in os.environ.items() if k not in {"BOT_TOKEN", "ADMIN_IDS"}}
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd or ROOT,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("ADMIN_IDS", "12,abc", "Invalid setting ADMIN_IDS"),
+        ("TIMEZONE", "Mars/Olympus", "Invalid setting TIMEZONE"),
+        ("TELEGRAM_API_URL", "localhost:8081", "Invalid setting TELEGRAM_API_URL"),
+        ("DATABASE_URL", "mysql://x", "Invalid setting DATABASE_URL"),
+        ("DELIVERY_RATE", "0", "Invalid setting DELIVERY_RATE"),
+    ],
+)
+def test_wrong_setting_is_one_clear_line(
+    variable: str, value: str, expected: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError) as error:
+        load_settings(_env_file=None)
+    assert str(error.value).startswith(expected)
+    assert "\n" not in str(error.value)
+
+
+def test_settings_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("TELEGRAM_API_URL", "DATABASE_URL", "TIMEZONE", "ADMIN_IDS", "BOT_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ADMIN_IDS", "1, 2")
+    settings = load_settings(_env_file=None)
+    assert settings.telegram_api_url == "https://api.telegram.org"
+    assert settings.database_url == "sqlite+aiosqlite:///data/bot.db"
+    assert settings.timezone == "Asia/Almaty"
+    assert settings.admin_ids == frozenset({1, 2})
+    # Since 1 March 2024 Kazakhstan is UTC+5 everywhere; an old tz database would say +6.
+    assert datetime(2026, 6, 1, tzinfo=settings.tz).utcoffset() == timedelta(hours=5)
+
+
+def test_token_is_never_shown(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_TOKEN", "123:SECRET")
+    settings = load_settings(_env_file=None)
+    assert "SECRET" not in repr(settings) and "SECRET" not in str(settings.model_dump())
+
+
+def test_run_without_token_explains_in_two_lines(tmp_path: Path) -> None:
+    result = run_cli("run", cwd=tmp_path)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 2
+    assert "@BotFather" in lines[0]
+    assert "python -m bot sandbox" in lines[1]
+
+
+def test_cli_wrong_setting_exits_with_one_line(tmp_path: Path) -> None:
+    result = run_cli("run", env={"TIMEZONE": "Nowhere/City"}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "Invalid setting TIMEZONE: unknown time zone 'Nowhere/City', e.g. Asia/Almaty"
+    )
+
+
+def test_migrate_creates_database_folder(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'nested' / 'bot.db'}"
+    result = run_cli("migrate", env={"DATABASE_URL": url}, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "nested" / "bot.db").exists()
