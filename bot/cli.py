@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import sys
 from collections.abc import Sequence
@@ -22,7 +23,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="run the bot with long polling (default)")
     commands.add_parser("migrate", help="apply database migrations and exit")
-    commands.add_parser("sandbox", help="chat with the bot in this terminal, against a fake Telegram")
+    commands.add_parser(
+        "sandbox", help="chat with the bot in this terminal, against a fake Telegram"
+    )
     _add_feature_commands(commands)
     return parser
 
@@ -38,8 +41,8 @@ def _add_feature_commands(commands: argparse._SubParsersAction[argparse.Argument
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     command = args.command or "run"
-    if hasattr(args, "handler"):
-        return int(args.handler(args) or 0)
+    if hasattr(args, "func"):
+        return int(args.func(args) or 0)
     try:
         settings = load_settings()
     except SettingsError as exc:
@@ -58,6 +61,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "sandbox":
         from bot.sandbox.run import run_sandbox
 
+        # The terminal is the chat window here: only warnings belong in it.
+        logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
         return asyncio.run(run_sandbox(settings))
     return _run(settings)
 
@@ -74,8 +79,6 @@ def _run(settings: Settings) -> int:
         app = await Application.create(settings)
         await app.run_polling()
 
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(go())
-    except KeyboardInterrupt:
-        pass
     return 0

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from aiogram import Bot, Dispatcher
+from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.commands import set_commands
 from bot.config import Settings
-from bot.middlewares.db_session import DbSessionMiddleware
 from bot.i18n import UserLanguageMiddleware
+from bot.middlewares.db_session import DbSessionMiddleware
 from bot.roles import Role
+from bot.services.faq.setup import setup_faq
 from db.fsm_storage import SqlAlchemyStorage
 from db.repositories.users import UserRepository
 from handlers import build_root_router
@@ -26,6 +28,8 @@ def create_dispatcher(
 ) -> Dispatcher:
     dp = Dispatcher(
         storage=SqlAlchemyStorage(sessionmaker, now=clock.now),
+        # One user's updates are handled one at a time, in order (a quick double tap included).
+        events_isolation=SimpleEventIsolation(),
         settings=settings,
         sessionmaker=sessionmaker,
         clock=clock,
@@ -34,6 +38,7 @@ def create_dispatcher(
     dp.update.outer_middleware(DbSessionMiddleware(sessionmaker, settings, clock))
     dp.update.outer_middleware(UserLanguageMiddleware(i18n))
     dp.include_router(build_root_router())
+    setup_faq(dp)
     dp.startup.register(_publish_commands)
     return dp
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aiogram.utils.i18n import lazy_gettext as __
-from aiogram.utils.i18n.lazy_proxy import LazyProxy
+from babel.support import LazyProxy
 
 CITIES: dict[str, LazyProxy] = {
     "astana": __("Astana"),

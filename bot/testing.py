@@ -11,7 +11,7 @@ T = TypeVar("T")
 
 
 class FakeClock:
-    """A clock that moves only when told to, so time-dependent behaviour is tested without waiting."""
+    """A clock that moves only when told to: time-dependent code is tested without waiting."""
 
     def __init__(self, start: datetime | None = None) -> None:
         self._now = start or datetime(2026, 3, 1, 6, 0, tzinfo=UTC)
@@ -32,18 +32,18 @@ class FakeClock:
 
 
 async def eventually(
-    check: Callable[[], Awaitable[T | None]], *, timeout: float = 5.0, what: str = "condition"
+    check: Callable[[], Awaitable[T | None]], *, within: float = 5.0, what: str = "condition"
 ) -> T:
-    """Polls `check` until it returns something truthy, failing loudly after `timeout` seconds.
+    """Polls `check` until it returns something truthy, failing loudly after `within` seconds.
 
     The transaction of an update is committed just after the reply is sent, so a test that saw
     the reply may have to wait a moment for the database to show it.
     """
-    deadline = asyncio.get_running_loop().time() + timeout
+    deadline = asyncio.get_running_loop().time() + within
     while True:
         result = await check()
         if result:
             return result
         if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+            raise AssertionError(f"timed out after {within}s waiting for {what}")
         await asyncio.sleep(0.01)

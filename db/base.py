@@ -1,4 +1,4 @@
-"""Declarative base with a naming convention, so migrations name constraints identically everywhere."""
+"""Declarative base with a naming convention: migrations name constraints the same everywhere."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import F, Router
 
-from handlers import common, errors, fallback, language, membership, region, start
+from handlers import common, errors, fallback, faq, language, membership, region, start
 
 
 def attach(parent: Router, *children: Router) -> None:
@@ -15,7 +15,7 @@ def attach(parent: Router, *children: Router) -> None:
     already has a parent, so the link to the previous tree is dropped first.
     """
     for child in children:
-        child._parent_router = None  # noqa: SLF001  (no public way to detach)
+        child._parent_router = None
         parent.include_router(child)
 
 
@@ -27,7 +27,8 @@ def build_root_router() -> Router:
     private.message.filter(F.chat.type == "private")
     private.callback_query.filter(F.message.chat.type == "private")
     attach(private, start.router, language.router, region.router, common.router)
-    # Feature routers go before the fallback, which takes whatever nobody else understood.
-    attach(private, fallback.router)
+    # Free text outside a dialog is an FAQ search, so the FAQ goes after every other feature;
+    # the fallback takes whatever nobody else understood.
+    attach(private, faq.router, fallback.router)
     root.include_router(private)
     return root

@@ -1,4 +1,4 @@
-"""`python -m bot sandbox`: the fake Telegram and the real bot in one process, chat in the terminal."""
+"""`python -m bot sandbox`: a fake Telegram and the real bot in one process; chat in a terminal."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ async def run_sandbox(settings: Settings) -> int:
             try:
                 sys.stdout.write(INTRO)
                 await user.send("/start")
-                await chat_loop(user, stdin_reader(), _write)
+                await chat_loop(user, stdin_reader, _write)
             finally:
                 await running.stop()
     return 0

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models.users import User
@@ -42,21 +43,29 @@ class UserRepository:
     async def touch(self, user_id: int, now: datetime) -> tuple[UserDTO, bool]:
         """Get the user, creating them on first contact; returns (user, created)."""
         row = await self._session.get(User, user_id)
-        created = row is None
         if row is None:
-            row = User(id=user_id, created_at=now, last_seen_at=now, role="user")
-            self._session.add(row)
-        else:
-            row.last_seen_at = now
-            if not row.is_reachable:
-                # Writing to us proves the chat works again.
-                row.is_reachable = True
-                row.unreachable_reason = None
+            try:
+                async with self._session.begin_nested():
+                    row = User(id=user_id, created_at=now, last_seen_at=now, role="user")
+                    self._session.add(row)
+                return _dto(row), True
+            except IntegrityError:
+                # Another process registered the same user a moment ago.
+                row = await self._session.get(User, user_id, populate_existing=True)
+                if row is None:
+                    raise
+        row.last_seen_at = now
+        if not row.is_reachable:
+            # Writing to us proves the chat works again.
+            row.is_reachable = True
+            row.unreachable_reason = None
         await self._session.flush()
-        return _dto(row), created
+        return _dto(row), False
 
     async def set_language(self, user_id: int, language: str) -> None:
-        await self._session.execute(update(User).where(User.id == user_id).values(language=language))
+        await self._session.execute(
+            update(User).where(User.id == user_id).values(language=language)
+        )
 
     async def set_region(self, user_id: int, region: str | None) -> None:
         await self._session.execute(update(User).where(User.id == user_id).values(region=region))
@@ -73,7 +82,9 @@ class UserRepository:
 
     async def mark_reachable(self, user_id: int) -> None:
         await self._session.execute(
-            update(User).where(User.id == user_id).values(is_reachable=True, unreachable_reason=None)
+            update(User)
+            .where(User.id == user_id)
+            .values(is_reachable=True, unreachable_reason=None)
         )
 
     async def ids_with_role(self, roles: Iterable[str]) -> Sequence[int]:

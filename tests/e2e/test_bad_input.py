@@ -1,4 +1,4 @@
-"""Bad input gets a clear answer or is safely ignored: never a crash, never lost or mixed-up data."""
+"""Bad input gets a clear answer or is safely ignored: no crash, no lost or mixed-up data."""
 
 from __future__ import annotations
 

@@ -7,8 +7,8 @@ import json
 from sqlalchemy import select
 
 from bot.sandbox.harness import RunningBot
-from bot.testing import eventually
 from bot.sandbox.server import FakeTelegramServer
+from bot.testing import eventually
 from db.models.users import User
 
 
@@ -73,7 +73,9 @@ async def test_language_guessed_from_telegram_and_commands_per_language(
     assert any(c["description"] == "Сменить язык" for c in ru_commands)
 
 
-async def test_cancel_and_back_to_menu(running_bot: RunningBot, telegram: FakeTelegramServer) -> None:
+async def test_cancel_and_back_to_menu(
+    running_bot: RunningBot, telegram: FakeTelegramServer
+) -> None:
     user = telegram.user(5003, "Dana", language_code="ru")
     await user.send("/cancel")
     assert "Отменять нечего" in (await user.next_message()).text

@@ -1,0 +1,441 @@
+"""In-memory FAQ search index: BM25F over stems with typo and morphology fallbacks.
+
+Each entry is one document built from *both* languages, so a Russian question from a user whose
+interface is Kazakh still finds the entry (the bot renders the answer in the user's language).
+Questions and phrasings are the main field; the answer text counts with a lower weight, which
+lets unseen wording that only the answer uses still match.
+
+Each query word contributes the best of its alternatives (its stems, an abbreviation's spelled-out
+words, a vocabulary word it is a typo of, a stem it shares a long prefix with), so a word never
+counts twice. Scores are divided by what the query could score at most, which makes them
+comparable between queries and lets one threshold decide whether the answer is confident.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import OrderedDict, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import repeat
+from operator import add, mul
+from typing import Final
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from bot.services.faq.models import LANGUAGES, FaqEntry
+from bot.services.faq.search.analysis import (
+    GENERIC_STEMS,
+    Term,
+    analyze,
+    expansion,
+    strip_markup,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    entry_id: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """Best hits first; ``confident`` says whether the top hit may be answered directly."""
+
+    results: tuple[Hit, ...]
+    confident: bool
+
+    @property
+    def best(self) -> Hit | None:
+        return self.results[0] if self.results else None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchConfig:
+    """Tunables. Defaults were calibrated on the knowledge base's own phrasings held out one at
+    a time and on off-topic chatter, not on the evaluation set."""
+
+    k1: float = 1.2
+    b: float = 0.5
+    question_weight: float = 1.0  # questions and phrasings
+    answer_weight: float = 0.4
+    synonym_weight: float = 0.8  # an abbreviation's spelled-out words
+    concept_weight: float = 0.8  # a word that only shares a concept (cost, deadline, ...)
+    # Typo correction: one edit from 5 letters, two from 9; shorter words are left alone (too
+    # many false friends), and the first letter must agree (people rarely mistype it).
+    fuzzy_one_edit_len: int = 5
+    fuzzy_two_edits_len: int = 9
+    prefix_min_len: int = 4
+    prefix_min_ratio: float = 0.7  # common prefix / longer stem
+    # Weight of a word found nowhere in the index, relative to the rarest indexed stem: an
+    # unknown word ("погода", "доллар") makes a query less likely to be about the FAQ.
+    unknown_weight: float = 0.8
+    # Question words ("когда", "қанша") weigh this much of a topic word: they tell the kind of
+    # answer wanted, not the topic.
+    question_word_weight: float = 0.5
+    # Confidence rule: the top hit covers enough of the query, and clearly beats the runner-up
+    # unless it is strong on its own.
+    min_score: float = 0.4
+    strong_score: float = 0.75
+    min_margin: float = 0.05
+    # Domain anchor: a top hit that matches only everyday words (registration, cost, tax, grant:
+    # lexicon.GENERIC_WORDS) while the query also has content words it does not match ("брак",
+    # "машина", "ИП", "вуз") is about something else that merely sounds bureaucratic; it is
+    # never confident. A generic-only query fully covered by the hit ("сколько стоит
+    # регистрация") is confident only with this higher score.
+    generic_only_min_score: float = 0.6
+
+
+DEFAULT_CONFIG: Final = SearchConfig()
+# A stem found in at least 1/_DENSE_SHARE of the entries keeps a dense score vector.
+_DENSE_SHARE: Final = 8
+_WORD_CACHE_SIZE: Final = 4096
+
+
+@dataclass(slots=True)
+class _Alternative:
+    stem: str
+    weight: float
+
+
+@dataclass(slots=True)
+class _QueryWord:
+    # Direct alternatives: the word's stems, a typo or prefix correction.
+    alternatives: list[_Alternative] = field(default_factory=list)
+    # Concepts the word names (cost, deadline...): a weaker, indirect match.
+    concepts: list[_Alternative] = field(default_factory=list)
+    # An abbreviation's spelled-out words: matched together, each worth 1/len of the phrase.
+    phrase: list[list[_Alternative]] = field(default_factory=list)
+    potential: float = 0.0
+    # True when a direct match of this word would tie the query to the FAQ's domain: the word
+    # (or what a typo in it stands for) is not an everyday word, nor a question word.
+    specific: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    word: _QueryWord
+    best: Sequence[float]  # entry index → best score of the word
+    direct: Sequence[float]  # the same, without concept-only matches
+
+
+def _exact_key(text: str) -> tuple[str, ...]:
+    """Order-free form of a text's content words, for recognising a known phrasing."""
+    return tuple(sorted({term.surface for term in analyze(text)}))
+
+
+class FaqIndex:
+    """Build with :meth:`build`; :meth:`search` is read-only and safe to share between tasks."""
+
+    def __init__(
+        self,
+        ids: Sequence[str],
+        postings: dict[str, list[tuple[int, float]]],
+        idf: dict[str, float],
+        surfaces: dict[str, tuple[str, ...]],
+        exact: dict[tuple[str, ...], frozenset[int]],
+        config: SearchConfig,
+    ) -> None:
+        self._ids = tuple(ids)
+        self._exact = exact
+        self._postings = postings
+        self._idf = idf
+        self._max_idf = max(idf.values(), default=1.0)
+        # folded surface word → its stems, for typo correction
+        self._surfaces = surfaces
+        # Typo candidates share the first letter (people rarely mistype it), so each query word
+        # is compared with one bucket of the vocabulary instead of all of it.
+        buckets: dict[str, list[str]] = defaultdict(list)
+        for surface in surfaces:
+            if surface:
+                buckets[surface[0]].append(surface)
+        self._typo_buckets = dict(buckets)
+        # Scores are accumulated in dense per-entry vectors with C-level map(); a stem found in
+        # many entries keeps a dense vector too, a rare one its (entries, values) pairs.
+        n = len(ids)
+        self._n = n
+        self._zeros: tuple[float, ...] = (0.0,) * n
+        self._dense: dict[str, list[float]] = {}
+        self._sparse: dict[str, tuple[tuple[int, ...], tuple[float, ...]]] = {}
+        for stem, posting in postings.items():
+            if len(posting) * _DENSE_SHARE >= n:
+                vector = [0.0] * n
+                for doc, value in posting:
+                    vector[doc] = value
+                self._dense[stem] = vector
+            else:
+                docs, values = zip(*posting, strict=True) if posting else ((), ())
+                self._sparse[stem] = (tuple(docs), tuple(values))
+        # Query words recur (people ask about the same things): their alternatives, typo
+        # corrections included, are kept per index in a bounded cache.
+        self._word_cache: OrderedDict[Term, _QueryWord] = OrderedDict()
+        self._prefixes: dict[str, list[str]] = defaultdict(list)
+        for stem in postings:
+            for k in range(config.prefix_min_len, len(stem) + 1):
+                self._prefixes[stem[:k]].append(stem)
+        self._config = config
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return self._ids
+
+    def is_known_phrasing(self, query: str) -> bool:
+        """True if ``query`` is (up to order, stop words, case, script) an indexed phrasing."""
+        return _exact_key(query) in self._exact
+
+    @classmethod
+    def build(cls, entries: Iterable[FaqEntry], config: SearchConfig = DEFAULT_CONFIG) -> FaqIndex:
+        entries = list(entries)
+        ids = [e.id for e in entries]
+        if len(set(ids)) != len(ids):
+            raise ValueError("duplicate entry ids")
+        tfs: list[dict[str, float]] = []
+        lengths: list[float] = []
+        surfaces: dict[str, set[str]] = defaultdict(set)
+        exact: dict[tuple[str, ...], set[int]] = defaultdict(set)
+        for doc, entry in enumerate(entries):
+            for lang in LANGUAGES:
+                for text in (entry.question[lang], *entry.phrasings[lang]):
+                    if key := _exact_key(text):
+                        exact[key].add(doc)
+            tf: dict[str, float] = defaultdict(float)
+            length = 0.0
+            texts = [(entry.question[lang], lang, config.question_weight) for lang in LANGUAGES]
+            texts += [
+                (phrasing, lang, config.question_weight)
+                for lang in LANGUAGES
+                for phrasing in entry.phrasings[lang]
+            ]
+            texts += [
+                (strip_markup(entry.answer[lang]), lang, config.answer_weight) for lang in LANGUAGES
+            ]
+            for text, lang, weight in texts:
+                for term in analyze(text, lang):
+                    surfaces[term.surface].update(term.stems)
+                    length += weight
+                    for stem in term.stems:
+                        tf[stem] += weight / len(term.stems)
+                    for concept in term.concepts:
+                        tf[concept] += weight
+            tfs.append(tf)
+            lengths.append(length)
+        n = len(entries)
+        avg_len = (sum(lengths) / n) if n else 1.0
+        df: dict[str, int] = defaultdict(int)
+        for tf in tfs:
+            for stem in tf:
+                df[stem] += 1
+        idf = {s: math.log(1 + (n - d + 0.5) / (d + 0.5)) for s, d in df.items()}
+        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        k1, b = config.k1, config.b
+        for i, tf in enumerate(tfs):
+            norm = k1 * (1 - b + b * lengths[i] / avg_len) if avg_len else k1
+            for stem, freq in tf.items():
+                # BM25 divided by (k1 + 1): a term's contribution stays below its idf.
+                postings[stem].append((i, idf[stem] * freq / (freq + norm)))
+        frozen_surfaces = {s: tuple(sorted(st)) for s, st in surfaces.items()}
+        frozen_exact = {key: frozenset(docs) for key, docs in exact.items()}
+        return cls(ids, dict(postings), idf, frozen_surfaces, frozen_exact, config)
+
+    # --- query side -------------------------------------------------------------------------
+
+    def _known(self, term: Term) -> list[_Alternative]:
+        return [_Alternative(s, 1.0) for s in term.stems if s in self._postings]
+
+    def _by_prefix(self, term: Term) -> list[_Alternative]:
+        cfg = self._config
+        found: dict[str, float] = {}
+        for stem in term.stems:
+            for k in range(len(stem), cfg.prefix_min_len - 1, -1):
+                candidates = self._prefixes.get(stem[:k])
+                if not candidates:
+                    continue
+                for cand in candidates:
+                    ratio = k / max(len(stem), len(cand))
+                    if ratio >= cfg.prefix_min_ratio:
+                        found[cand] = max(found.get(cand, 0.0), ratio)
+                break
+        return [_Alternative(s, w) for s, w in found.items()]
+
+    def _by_typo(self, term: Term) -> list[_Alternative]:
+        cfg = self._config
+        word = term.surface
+        bucket = self._typo_buckets.get(word[:1])
+        if len(word) < cfg.fuzzy_one_edit_len or not bucket:
+            return []
+        max_edits = 2 if len(word) >= cfg.fuzzy_two_edits_len else 1
+        matches = process.extract(
+            word,
+            bucket,
+            scorer=Levenshtein.distance,
+            score_cutoff=max_edits,
+            limit=5,
+        )
+        found: dict[str, float] = {}
+        for surface, edits, _ in matches:
+            weight = (1.0 - edits / max(len(word), len(surface))) ** 2
+            for stem in self._surfaces[surface]:
+                found[stem] = max(found.get(stem, 0.0), weight)
+        return [_Alternative(s, w) for s, w in found.items()]
+
+    def _query_word(self, term: Term) -> _QueryWord:
+        cache = self._word_cache
+        word = cache.get(term)
+        if word is not None:
+            cache.move_to_end(term)
+            return word
+        word = self._make_query_word(term)
+        cache[term] = word
+        if len(cache) > _WORD_CACHE_SIZE:
+            cache.popitem(last=False)
+        return word
+
+    def _make_query_word(self, term: Term) -> _QueryWord:
+        cfg = self._config
+        scale = cfg.question_word_weight if term.question else 1.0
+        alternatives = self._known(term)
+        if not alternatives:
+            alternatives = self._by_prefix(term) + self._by_typo(term)
+        concepts = [
+            _Alternative(c, cfg.concept_weight) for c in term.concepts if c in self._postings
+        ]
+        words = expansion(term)
+        share = cfg.synonym_weight / len(words) if words else 0.0
+        phrase = [[_Alternative(a.stem, share) for a in self._known(w)] for w in words]
+        phrase = [p for p in phrase if p]
+        if scale != 1.0:
+            for alt in (*alternatives, *concepts, *(a for part in phrase for a in part)):
+                alt.weight *= scale
+        specific = not term.question and (
+            any(a.stem not in GENERIC_STEMS for a in alternatives)
+            or any(not w.generic for w in words)
+        )
+        if term.generic:
+            specific = False
+        word = _QueryWord(alternatives, concepts, phrase, specific=specific)
+        candidates = [a.weight * self._idf[a.stem] for a in (*alternatives, *concepts)]
+        if word.phrase:
+            candidates.append(
+                sum(max(self._idf[a.stem] * a.weight for a in part) for part in word.phrase)
+            )
+        if candidates:
+            word.potential = max(candidates)
+        else:
+            word.potential = scale * cfg.unknown_weight * self._max_idf
+        return word
+
+    def _vector(self, alt: _Alternative) -> list[float]:
+        """One alternative's weighted score for every entry (a fresh list)."""
+        dense = self._dense.get(alt.stem)
+        if dense is not None:
+            return list(map(mul, dense, repeat(alt.weight))) if alt.weight != 1.0 else dense[:]
+        out = list(self._zeros)
+        docs, values = self._sparse[alt.stem]
+        weight = alt.weight
+        for doc, value in zip(docs, values, strict=True):
+            out[doc] = value * weight
+        return out
+
+    def _best(self, alternatives: Sequence[_Alternative]) -> list[float] | None:
+        """Each entry's best weighted score among one word's alternatives (None: no match)."""
+        best: list[float] | None = None
+        for alt in alternatives:
+            dense = self._dense.get(alt.stem)
+            if best is None:
+                best = self._vector(alt)
+            elif dense is not None:
+                best = list(map(max, best, self._vector(alt)))
+            else:
+                docs, values = self._sparse[alt.stem]
+                weight = alt.weight
+                for doc, value in zip(docs, values, strict=True):
+                    value *= weight
+                    if value > best[doc]:
+                        best[doc] = value
+        return best
+
+    def _word_scores(self, word: _QueryWord) -> tuple[Sequence[float], Sequence[float]]:
+        """Entry index → this word's best score, over all matches and over direct ones only."""
+        direct = self._best(word.alternatives)
+        if word.phrase:
+            phrase: list[float] | None = None
+            for part in word.phrase:
+                vector = self._best(part)
+                if vector is not None:
+                    phrase = vector if phrase is None else list(map(add, phrase, vector))
+            if phrase is not None:
+                direct = phrase if direct is None else list(map(max, direct, phrase))
+        concepts = self._best(word.concepts)
+        if direct is None:
+            return (concepts if concepts is not None else self._zeros), self._zeros
+        if concepts is None:
+            return direct, direct
+        return list(map(max, direct, concepts)), direct
+
+    def _scores(self, query: str) -> tuple[list[float], float, list[_Scored]]:
+        """Entry index → BM25F score, the most the query could score (for normalising), and
+        each word's scores (for judging confidence)."""
+        words = [self._query_word(term) for term in analyze(query)]
+        potential = sum(w.potential for w in words)
+        scored: list[_Scored] = []
+        if potential <= 0:
+            return [], potential, scored
+        total: list[float] | None = None
+        for word in words:
+            best, direct = self._word_scores(word)
+            scored.append(_Scored(word, best, direct))
+            total = list(best) if total is None else list(map(add, total, best))
+        return total or [], potential, scored
+
+    def search(self, query: str, lang: str, limit: int = 5) -> SearchResult:
+        """Entries best matching ``query``; ``lang`` is the user's language ("kk" or "ru").
+
+        Scores lie in [0, 1): the share of the query's weight the entry matches.
+        """
+        if lang not in LANGUAGES:
+            raise ValueError(f"unknown language {lang!r}, expected one of {LANGUAGES}")
+        scores, potential, scored = self._scores(query)
+        # The query is one of an entry's own questions or phrasings, give or take word order,
+        # stop words, case and script: that entry is the answer.
+        exact = self._exact.get(_exact_key(query), frozenset())
+        if exact:
+            scores = scores[:] if scores else [0.0] * self._n
+            potential = potential if potential > 0 else 1.0
+            for doc in exact:
+                scores[doc] = potential
+        # heapq.nlargest is stable, so ties go to the earlier entry: results are deterministic.
+        ranked = [
+            doc
+            for doc in heapq.nlargest(max(limit, 2), range(len(scores)), key=scores.__getitem__)
+            if scores[doc] > 0.0
+        ]
+        if not ranked:
+            return SearchResult((), False)
+        hits = [Hit(self._ids[doc], scores[doc] / potential) for doc in ranked]
+        top_doc = ranked[0]
+        confident = self._is_confident(hits) and (
+            top_doc in exact or self._is_anchored(top_doc, hits[0].score, scored)
+        )
+        return SearchResult(tuple(hits[:limit]), confident)
+
+    def _is_confident(self, hits: Sequence[Hit]) -> bool:
+        cfg = self._config
+        top = hits[0].score
+        runner_up = hits[1].score if len(hits) > 1 else 0.0
+        if top < cfg.min_score:
+            return False
+        return top >= cfg.strong_score or top - runner_up >= cfg.min_margin
+
+    def _is_anchored(self, doc: int, score: float, scored: Sequence[_Scored]) -> bool:
+        """Whether the hit matches the query through something NGO-specific (see
+        ``SearchConfig.generic_only_min_score``)."""
+        if any(s.word.specific and s.direct[doc] > 0.0 for s in scored):
+            return True
+        unmatched = any(s.best[doc] <= 0.0 and s.word.potential > 0.0 for s in scored)
+        return not unmatched and score >= self._config.generic_only_min_score

@@ -1,0 +1,47 @@
+"""The shipped knowledge base (locales/faq) fits the bot: it syncs, and every button fits."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.services.faq.markup import rendered_length
+from bot.services.faq.service import MAX_ENTRY_ID_BYTES, FaqService
+from bot.services.faq.setup import KNOWLEDGE_BASE_DIR
+from bot.testing import FakeClock
+from handlers.faq.callbacks import AskConsultantCb, FaqCategoryCb, FaqEntryCb, FaqVoteCb
+from handlers.faq.views import FREE_CONSULTATIONS_ID
+
+
+async def test_shipped_knowledge_base_syncs_and_fits_callback_data(
+    sessionmaker: async_sessionmaker[AsyncSession], fake_clock: FakeClock
+) -> None:
+    service = FaqService(KNOWLEDGE_BASE_DIR, clock=fake_clock, tz=ZoneInfo("Asia/Almaty"))
+    async with sessionmaker() as session:
+        report = await service.sync_from_files(session)
+        await session.commit()
+    assert report is not None, "locales/faq does not validate (see the log)"
+    kb = service.knowledge_base
+    assert len(kb) == report.added > 0
+    # The consultant placeholder points here until the consultant queue exists.
+    assert service.entry(FREE_CONSULTATIONS_ID) is not None
+
+    for category in kb.categories:
+        assert len(FaqCategoryCb(cat=category.id, page=99).pack().encode()) <= 64
+        assert kb.entries_in(category.id), f"category {category.id} is empty"
+    for entry in kb.entries:
+        assert len(entry.id.encode()) <= MAX_ENTRY_ID_BYTES
+        for data in (
+            FaqEntryCb(id=entry.id),
+            FaqVoteCb(id=entry.id, up=False),
+            AskConsultantCb(id=entry.id),
+        ):
+            assert len(data.pack().encode()) <= 64
+        for lang in ("kk", "ru"):
+            assert rendered_length(service.render(entry, lang)) <= 4096
+
+    async with sessionmaker() as session:
+        again = await service.sync_from_files(session)
+        await session.commit()
+    assert again is not None and not again.changed

@@ -1,0 +1,123 @@
+"""Free-text questions through the fake Bot API: answers, suggestions, honesty, votes, the log."""
+
+from __future__ import annotations
+
+from aiogram.fsm.storage.base import StorageKey
+
+from bot.sandbox.harness import RunningBot
+from bot.sandbox.server import FakeTelegramServer
+from tests.faq_bot.helpers import search_log, wait_search_log, wait_vote
+
+
+async def test_russian_question_from_a_kazakh_user_gets_the_kazakh_answer_and_a_vote(
+    faq_bot: RunningBot, telegram: FakeTelegramServer
+) -> None:
+    user = telegram.user(7001, "Айгерим", language_code="kk")
+    # A Russian question (the wording of a Russian phrasing, so index tuning cannot flip it).
+    await user.send("Сколько платить за регистрацию?")
+    answer = await user.next_message()
+    assert answer.text.startswith("❓ ҮЕҰ-ны тіркеу қанша тұрады?")
+    assert "Тіркеу алымы — 6,5\u00a0АЕК (28\u00a0112,5\u00a0₸, 2026 ж.)" in answer.text
+    assert "Регистрационный" not in answer.text
+    assert "Ұқсас басқа сұрақтар төменде" in answer.text
+    buttons = answer.button_texts()
+    assert buttons[:2] == ["👍 Пайдалы", "👎 Пайдасыз"]
+    related = [b for b in buttons if b.startswith("🔹 ")]
+    assert 1 <= len(related) <= 3
+    assert buttons[-3:] == ["✍️ Кеңесшіге сұрақ қою", "⬅️ Артқа", "🏠 Басты мәзір"]
+
+    rows = await wait_search_log(faq_bot, 1)
+    assert (rows[0].query, rows[0].language) == ("Сколько платить за регистрацию?", "kk")
+    assert (rows[0].best_entry_id, rows[0].confident) == ("registration-fee", True)
+
+    query = await user.press("👍")
+    assert (await user.wait_answer(query)).text == "Рақмет! Жауап көмектескеніне қуаныштымыз."
+    assert user.answer(query).show_alert
+    vote = await wait_vote(faq_bot, 7001, "registration-fee", helpful=True)
+    assert vote.language == "kk"
+    query = await user.press("👎")
+    assert (await user.wait_answer(query)).text == "Бағаңыз өзгертілді. Рақмет!"
+    await wait_vote(faq_bot, 7001, "registration-fee", helpful=False)
+
+    # A related question replaces the answer in place; Back leads to its topic's page.
+    await user.press("🔹 Тіркеу қанша уақыт алады?")
+    other = await user.wait_for(
+        lambda m: m.message_id == answer.message_id and "он жұмыс" in m.text
+    )
+    assert not any(b.startswith("🔹") for b in other.button_texts())
+    await user.press("⬅️ Артқа")
+    await user.wait_for(lambda m: m.message_id == answer.message_id and "1-беті" in m.text)
+
+
+async def test_latin_kazakh_from_a_russian_user_gets_the_russian_answer(
+    faq_bot: RunningBot, telegram: FakeTelegramServer
+) -> None:
+    user = telegram.user(7002, "Dana", language_code="ru")
+    await user.send("tirkeu alymy kansha")
+    answer = await user.next_message()
+    assert answer.text.startswith("❓ Сколько стоит регистрация НПО?")
+    assert "Регистрационный сбор — 6,5\u00a0МРП" in answer.text
+
+
+async def test_off_topic_text_is_honestly_not_found_and_the_consultant_button_works(
+    faq_bot: RunningBot, telegram: FakeTelegramServer
+) -> None:
+    user = telegram.user(7003, "Dana", language_code="ru")
+    await user.send("какой сегодня курс доллара?")
+    reply = await user.next_message()
+    assert "не нашёл ответа" in reply.text
+    assert reply.button_texts() == ["✍️ Спросить консультанта", "📚 Все темы"]
+    rows = await wait_search_log(faq_bot, 1)
+    assert (rows[0].best_entry_id, rows[0].confident, rows[0].result_count) == (None, False, 0)
+
+    await user.press("Спросить консультанта")
+    coming = await user.next_message()
+    assert coming.message_id != reply.message_id  # the search reply stays in view
+    assert "Скоро" in coming.text and "бесплатную консультацию" in coming.text
+    await user.press("Где получить бесплатную консультацию?")
+    await user.wait_for(
+        lambda m: m.message_id == coming.message_id and "ресурсные центры" in m.text
+    )
+
+
+async def test_a_vague_question_gets_suggestions(
+    faq_bot: RunningBot, telegram: FakeTelegramServer
+) -> None:
+    user = telegram.user(7004, "Dana", language_code="ru")
+    await user.send("сроки и документы")
+    reply = await user.next_message()
+    assert "Не уверен, что правильно понял" in reply.text
+    assert sorted(reply.button_texts()[:2]) == [
+        "🔹 Какие документы нужны для регистрации?",
+        "🔹 Сколько длится регистрация?",
+    ]
+    assert reply.button_texts()[2:] == ["✍️ Спросить консультанта", "📚 Все темы"]
+    await user.press("Сколько длится регистрация?")
+    await user.wait_for(lambda m: m.message_id == reply.message_id and "рабочих дней" in m.text)
+    rows = await wait_search_log(faq_bot, 1)
+    assert (rows[0].confident, rows[0].result_count) == (False, 2)
+
+
+async def test_what_is_not_searched(faq_bot: RunningBot, telegram: FakeTelegramServer) -> None:
+    user = telegram.user(7005, "Dana", language_code="ru")
+    await user.send("регистрация " * 60)
+    assert "слишком длинное" in (await user.next_message()).text
+
+    await user.send_sticker()
+    assert "только текстовые сообщения" in (await user.next_message()).text
+
+    await user.send("/nosuchcommand")
+    assert "Такой команды я не знаю" in (await user.next_message()).text
+
+    # Inside another dialog, text belongs to that dialog, never to the search.
+    dispatcher = faq_bot.app.dispatcher
+    key = StorageKey(bot_id=faq_bot.app.bot.id, chat_id=user.id, user_id=user.id)
+    await dispatcher.fsm.storage.set_state(key, "SomeDialog:waiting_for_text")
+    await user.send("госпошлина за регистрацию")
+    assert "не понял" in (await user.next_message()).text
+    await dispatcher.fsm.storage.set_state(key, None)
+    await user.send("госпошлина за регистрацию")
+    assert "Регистрационный сбор" in (await user.next_message()).text
+    rows = await wait_search_log(faq_bot, 1)
+    assert [r.query for r in rows] == ["госпошлина за регистрацию"]
+    assert len(await search_log(faq_bot)) == 1
