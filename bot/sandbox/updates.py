@@ -1,0 +1,130 @@
+"""The pending-updates queue behind getUpdates (and webhook delivery).
+
+Semantics follow Telegram: an update stays queued until a getUpdates call passes an ``offset``
+above its id, so a bot that crashes between receiving and confirming sees it again. A long poll
+waits on an event rather than sleeping, so it answers as soon as something is pushed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from bot.sandbox.errors import ApiError
+
+# Telegram's default when allowed_updates is empty or never given.
+DEFAULT_EXCLUDED = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
+MAX_POLL_TIMEOUT = 50.0
+
+
+class UpdateQueue:
+    def __init__(self, first_update_id: int = 1) -> None:
+        self._pending: deque[dict[str, Any]] = deque()
+        self._next_id = first_update_id
+        self._wake = asyncio.Event()
+        self._allowed: frozenset[str] | None = None
+        self._poll_generation = 0
+        self._closed = False
+        self.dropped = 0  # updates filtered out by allowed_updates
+        self.waiting = 0  # long polls parked right now
+        self.on_park: Callable[[], None] | None = None
+
+    def __len__(self) -> int:
+        return len(self._pending)
+
+    @property
+    def pending(self) -> list[dict[str, Any]]:
+        return list(self._pending)
+
+    def push(self, kind: str, payload: dict[str, Any]) -> int | None:
+        """Queue an update; return its id, or None when allowed_updates filters it out."""
+        if self._allowed is None:
+            if kind in DEFAULT_EXCLUDED:
+                self.dropped += 1
+                return None
+        elif kind not in self._allowed:
+            self.dropped += 1
+            return None
+        update_id = self._next_id
+        self._next_id += 1
+        self._pending.append({"update_id": update_id, kind: payload})
+        self._notify()
+        return update_id
+
+    def _notify(self) -> None:
+        self._wake.set()
+        self._wake = asyncio.Event()
+
+    def set_allowed(self, allowed: list[str] | None) -> None:
+        if allowed is None:
+            return  # "If not specified, the previous setting will be used."
+        self._allowed = frozenset(allowed) if allowed else None
+
+    def confirm(self, offset: int) -> None:
+        pending = self._pending
+        if offset < 0:
+            keep = -offset
+            while len(pending) > keep:
+                pending.popleft()
+            return
+        while pending and pending[0]["update_id"] < offset:
+            pending.popleft()
+
+    def clear(self) -> None:
+        self._pending.clear()
+
+    def take(self, limit: int) -> list[dict[str, Any]]:
+        if not self._pending:
+            return []
+        if limit >= len(self._pending):
+            return list(self._pending)
+        return [self._pending[i] for i in range(limit)]
+
+    async def poll(self, offset: int | None, limit: int, wait: float) -> list[dict[str, Any]]:
+        """One getUpdates call; a newer poll makes this one fail with 409 like on Telegram."""
+        if offset is not None:
+            self.confirm(offset)
+        self._poll_generation += 1
+        generation = self._poll_generation
+        # A previous long poll still waiting belongs to a dead or duplicate poller.
+        self._notify()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + min(max(wait, 0.0), MAX_POLL_TIMEOUT)
+        while True:
+            if self._closed:
+                return []
+            if generation != self._poll_generation:
+                raise ApiError(409, "Conflict: terminated by other getUpdates request")
+            batch = self.take(limit)
+            if batch:
+                return batch
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return []
+            wake = self._wake
+            self.waiting += 1
+            if self.on_park is not None:
+                self.on_park()
+            try:
+                async with asyncio.timeout(remaining):
+                    await wake.wait()
+            except TimeoutError:
+                return []
+            finally:
+                self.waiting -= 1
+
+    def close(self) -> None:
+        """Release every waiting long poll (server shutdown)."""
+        self._closed = True
+        self._notify()
+
+    def reopen(self) -> None:
+        self._closed = False
+
+    async def wait_nonempty(self) -> bool:
+        """Wait for a pending update; False once the queue is closed."""
+        while not self._pending and not self._closed:
+            await self._wake.wait()
+        return not self._closed
