@@ -53,7 +53,7 @@ class Application:
             await self.close()
 
     async def stop(self) -> None:
-        if self.dispatcher._running_lock.locked():  # noqa: SLF001  (no public "is running")
+        if self.dispatcher._running_lock.locked():
             await self.dispatcher.stop_polling()
 
     async def close(self) -> None:

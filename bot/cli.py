@@ -59,10 +59,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("Database is up to date.")
         return 0
     if command == "sandbox":
-        from bot.sandbox.run import run_sandbox
-
         # The terminal is the chat window here: only warnings belong in it.
         logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
+        from bot.sandbox.run import run_sandbox
+
         return asyncio.run(run_sandbox(settings))
     return _run(settings)
 

@@ -22,6 +22,7 @@ def user_commands() -> list[BotCommand]:
         BotCommand(command="language", description=_("Change language")),
         BotCommand(command="help", description=_("What I can do")),
         BotCommand(command="cancel", description=_("Cancel the current action")),
+        BotCommand(command="forget", description=_("Delete my data")),
     ]
 
 

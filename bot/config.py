@@ -50,7 +50,9 @@ class Settings(BaseSettings):
             try:
                 return frozenset(int(p) for p in parts)
             except ValueError:
-                raise ValueError("must be comma-separated Telegram user ids, e.g. 123,456") from None
+                raise ValueError(
+                    "must be comma-separated Telegram user ids, e.g. 123,456"
+                ) from None
         if isinstance(value, int):
             return frozenset({value})
         return value

@@ -10,9 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.commands import set_commands
 from bot.config import Settings
+from bot.delivery import setup_delivery
 from bot.i18n import UserLanguageMiddleware
 from bot.middlewares.db_session import DbSessionMiddleware
 from bot.roles import Role
+from bot.scheduler import setup_scheduler
 from bot.services.faq.setup import setup_faq
 from db.fsm_storage import SqlAlchemyStorage
 from db.repositories.users import UserRepository
@@ -38,7 +40,9 @@ def create_dispatcher(
     dp.update.outer_middleware(DbSessionMiddleware(sessionmaker, settings, clock))
     dp.update.outer_middleware(UserLanguageMiddleware(i18n))
     dp.include_router(build_root_router())
+    setup_delivery(dp)
     setup_faq(dp)
+    setup_scheduler(dp)
     dp.startup.register(_publish_commands)
     return dp
 

@@ -7,10 +7,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiogram.fsm.state import State
-from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, KeyBuilder, StateType, StorageKey
+from aiogram.fsm.storage.base import (
+    BaseStorage,
+    DefaultKeyBuilder,
+    KeyBuilder,
+    StateType,
+    StorageKey,
+)
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.models.fsm import FsmRecord
+from db.session_context import update_session
 
 
 class SqlAlchemyStorage(BaseStorage):
@@ -30,34 +37,49 @@ class SqlAlchemyStorage(BaseStorage):
         await self._write(key, state=value)
 
     async def get_state(self, key: StorageKey) -> str | None:
-        async with self._sessionmaker() as session:
-            row = await session.get(FsmRecord, self._keys.build(key))
-            return row.state if row else None
+        row = await self._read(key)
+        return row.state if row else None
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         await self._write(key, data=dict(data))
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
-        async with self._sessionmaker() as session:
-            row = await session.get(FsmRecord, self._keys.build(key))
-            return dict(row.data) if row and row.data else {}
+        row = await self._read(key)
+        return dict(row.data) if row and row.data else {}
 
     async def close(self) -> None:
         """The engine belongs to the application, which disposes of it."""
 
+    async def _read(self, key: StorageKey) -> FsmRecord | None:
+        shared = update_session.get()
+        if shared is not None:
+            return await shared.get(FsmRecord, self._keys.build(key))
+        async with self._sessionmaker() as session:
+            return await session.get(FsmRecord, self._keys.build(key))
+
     async def _write(self, key: StorageKey, **values: Any) -> None:
-        record_key = self._keys.build(key)
+        shared = update_session.get()
+        if shared is not None:
+            # Committed with the update's own changes, or rolled back with them.
+            await self._apply(shared, key, values)
+            return
         async with self._sessionmaker() as session, session.begin():
-            row = await session.get(FsmRecord, record_key, with_for_update=True)
-            if row is None:
-                row = FsmRecord(key=record_key, state=None, data={}, updated_at=self._now())
-                for name, value in values.items():
-                    setattr(row, name, value)
-                if row.state is not None or row.data:
-                    session.add(row)
-                return
+            await self._apply(session, key, values)
+
+    async def _apply(self, session: AsyncSession, key: StorageKey, values: dict[str, Any]) -> None:
+        record_key = self._keys.build(key)
+        row = await session.get(FsmRecord, record_key, with_for_update=True)
+        if row is None:
+            row = FsmRecord(key=record_key, state=None, data={}, updated_at=self._now())
             for name, value in values.items():
                 setattr(row, name, value)
-            row.updated_at = self._now()
-            if row.state is None and not row.data:
-                await session.delete(row)
+            if row.state is not None or row.data:
+                session.add(row)
+                await session.flush()
+            return
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.updated_at = self._now()
+        if row.state is None and not row.data:
+            await session.delete(row)
+        await session.flush()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from aiogram import F, Router
 
-from handlers import common, errors, fallback, faq, language, membership, region, start
+from handlers import common, errors, fallback, faq, language, membership, privacy, region, start
+from handlers.events import admin_router as events_admin_router
+from handlers.events import user_router as events_user_router
 
 
 def attach(parent: Router, *children: Router) -> None:
@@ -26,7 +28,16 @@ def build_root_router() -> Router:
     # The desk works in private chats; in groups it stays silent rather than answer everyone.
     private.message.filter(F.chat.type == "private")
     private.callback_query.filter(F.message.chat.type == "private")
-    attach(private, start.router, language.router, region.router, common.router)
+    attach(
+        private,
+        start.router,
+        language.router,
+        region.router,
+        common.router,
+        privacy.router,
+        events_admin_router,
+        events_user_router,
+    )
     # Free text outside a dialog is an FAQ search, so the FAQ goes after every other feature;
     # the fallback takes whatever nobody else understood.
     attach(private, faq.router, fallback.router)

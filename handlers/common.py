@@ -24,7 +24,8 @@ def help_text() -> str:
         "• /events: upcoming forums, grant rounds and deadlines\n"
         "• /subscriptions: choose which reminders you get\n"
         "• /language: change the language\n"
-        "• /cancel: stop what you are doing\n\n"
+        "• /cancel: stop what you are doing\n"
+        "• /forget: delete the data I keep about you\n\n"
         "My answers are general information, not legal advice. When in doubt, check the "
         "official source I cite."
     )

@@ -27,6 +27,8 @@ def choose_language_text() -> str:
 async def cmd_start(message: Message, state: FSMContext, db_user: UserDTO) -> None:
     await state.clear()
     if db_user.language is None:
-        await message.answer(choose_language_text(), reply_markup=language_keyboard(onboarding=True))
+        await message.answer(
+            choose_language_text(), reply_markup=language_keyboard(onboarding=True)
+        )
         return
     await show_main_menu(message)

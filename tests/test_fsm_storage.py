@@ -38,3 +38,38 @@ async def test_state_and_data_survive_a_new_engine(any_database_url: str) -> Non
         assert await storage.get_data(key) == {}
     finally:
         await engine.dispose()
+
+
+async def test_state_written_during_an_update_shares_its_transaction(
+    any_database_url: str,
+) -> None:
+    """A handler that fails leaves no half-changed dialog; one that succeeds commits both."""
+    from db.session_context import update_session
+
+    await upgrade(any_database_url)
+    engine = create_engine(any_database_url)
+    sessionmaker = create_sessionmaker(engine)
+    storage = SqlAlchemyStorage(sessionmaker)
+    key = StorageKey(bot_id=1, chat_id=7, user_id=7)
+    try:
+        async with sessionmaker() as session:
+            token = update_session.set(session)
+            try:
+                await storage.set_state(key, Dialog.typing)
+                assert await storage.get_state(key) == "Dialog:typing"  # seen inside
+            finally:
+                update_session.reset(token)
+            await session.rollback()
+        assert await storage.get_state(key) is None
+
+        async with sessionmaker() as session:
+            token = update_session.set(session)
+            try:
+                await storage.update_data(key, {"step": 2})
+            finally:
+                update_session.reset(token)
+            assert await storage.get_data(key) == {}  # not visible before the commit
+            await session.commit()
+        assert await storage.get_data(key) == {"step": 2}
+    finally:
+        await engine.dispose()

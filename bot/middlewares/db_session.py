@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 from aiogram import BaseMiddleware
@@ -13,6 +14,10 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.roles import effective_role
 from db.repositories.users import UserRepository
+from db.session_context import update_session
+
+# Writing "last seen" on every update would take SQLite's write lock for every click.
+LAST_SEEN_GRANULARITY = timedelta(minutes=10)
 
 
 class DbSessionMiddleware(BaseMiddleware):
@@ -33,10 +38,17 @@ class DbSessionMiddleware(BaseMiddleware):
             data["session"] = session
             tg_user: User | None = data.get("event_from_user")
             if tg_user is not None and not tg_user.is_bot:
-                db_user, created = await UserRepository(session).touch(tg_user.id, self._clock.now())
+                db_user, created = await UserRepository(session).touch(
+                    tg_user.id, self._clock.now(), seen_every=LAST_SEEN_GRANULARITY
+                )
                 data["db_user"] = db_user
                 data["user_created"] = created
                 data["role"] = effective_role(db_user, self._settings)
-            result = await handler(event, data)
+            # The FSM storage joins this transaction (see db.session_context).
+            token = update_session.set(session)
+            try:
+                result = await handler(event, data)
+            finally:
+                update_session.reset(token)
             await session.commit()
             return result

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -40,8 +40,13 @@ class UserRepository:
         row = await self._session.get(User, user_id)
         return _dto(row) if row else None
 
-    async def touch(self, user_id: int, now: datetime) -> tuple[UserDTO, bool]:
-        """Get the user, creating them on first contact; returns (user, created)."""
+    async def touch(
+        self, user_id: int, now: datetime, *, seen_every: timedelta = timedelta(0)
+    ) -> tuple[UserDTO, bool]:
+        """Get the user, creating them on first contact; returns (user, created).
+
+        `last_seen_at` is refreshed only when older than `seen_every`, so most updates read only.
+        """
         row = await self._session.get(User, user_id)
         if row is None:
             try:
@@ -54,7 +59,8 @@ class UserRepository:
                 row = await self._session.get(User, user_id, populate_existing=True)
                 if row is None:
                     raise
-        row.last_seen_at = now
+        if now - row.last_seen_at >= seen_every:
+            row.last_seen_at = now
         if not row.is_reachable:
             # Writing to us proves the chat works again.
             row.is_reachable = True

@@ -1,0 +1,1 @@
+"""Events and deadlines: the model, input parsing, imports, reminders and their planning."""

@@ -1,0 +1,202 @@
+"""/events for everyone: the list (own region first), the card, calendar file, "Remind me"."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.services.events.callbacks import EventCb
+from bot.services.events.ics import build_ics, ics_filename
+from bot.services.events.service import EventNotFoundError, EventService
+from db.repositories.users import UserDTO
+from handlers.callbacks import MenuCb
+from handlers.events import views
+from handlers.events.views import present
+
+router = Router(name=__name__)
+
+
+def _service(session: AsyncSession, settings: Settings, clock: Clock) -> EventService:
+    return EventService(session, settings=settings, clock=clock)
+
+
+async def _list(
+    event: Message | CallbackQuery,
+    page: int,
+    *,
+    session: AsyncSession,
+    settings: Settings,
+    clock: Clock,
+    db_user: UserDTO,
+    i18n: I18n,
+) -> None:
+    result = await _service(session, settings, clock).upcoming_page(page, region=db_user.region)
+    screen = views.events_list(
+        result, user_region=db_user.region, lang=i18n.current_locale, tz=settings.tz
+    )
+    await present(event, screen.text, screen.markup)
+
+
+@router.message(Command("events"))
+async def cmd_events(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    settings: Settings,
+    clock: Clock,
+    db_user: UserDTO,
+    i18n: I18n,
+) -> None:
+    await state.clear()
+    await _list(
+        message, 0, session=session, settings=settings, clock=clock, db_user=db_user, i18n=i18n
+    )
+
+
+@router.callback_query(MenuCb.filter(F.action == "events"))
+async def open_events(
+    callback: CallbackQuery,
+    session: AsyncSession,
+    settings: Settings,
+    clock: Clock,
+    db_user: UserDTO,
+    i18n: I18n,
+) -> None:
+    await _list(
+        callback, 0, session=session, settings=settings, clock=clock, db_user=db_user, i18n=i18n
+    )
+
+
+@router.callback_query(EventCb.filter(F.action == "list"))
+async def open_page(
+    callback: CallbackQuery,
+    callback_data: EventCb,
+    session: AsyncSession,
+    settings: Settings,
+    clock: Clock,
+    db_user: UserDTO,
+    i18n: I18n,
+) -> None:
+    await _list(
+        callback,
+        callback_data.page,
+        session=session,
+        settings=settings,
+        clock=clock,
+        db_user=db_user,
+        i18n=i18n,
+    )
+
+
+async def _card(
+    callback: CallbackQuery,
+    callback_data: EventCb,
+    *,
+    session: AsyncSession,
+    settings: Settings,
+    clock: Clock,
+    i18n: I18n,
+    new_message: bool,
+) -> None:
+    service = _service(session, settings, clock)
+    try:
+        event = await service.get(callback_data.id)
+    except EventNotFoundError:
+        await callback.answer(_("This event is no longer available."), show_alert=True)
+        return
+    screen = views.event_screen(
+        event,
+        lang=i18n.current_locale,
+        tz=settings.tz,
+        watching=await service.is_watching(event.id, callback.from_user.id),
+        page=callback_data.page,
+        now=clock.now(),
+        ahead_until=service.ahead_until(event),
+    )
+    if new_message and isinstance(callback.message, Message):
+        # Pressed under a reminder: keep the reminder, put the card below it.
+        await callback.message.answer(
+            screen.text, reply_markup=screen.markup, disable_web_page_preview=True
+        )
+        await callback.answer()
+    else:
+        await present(callback, screen.text, screen.markup)
+
+
+@router.callback_query(EventCb.filter(F.action.in_({"card", "show"})))
+async def open_card(
+    callback: CallbackQuery,
+    callback_data: EventCb,
+    session: AsyncSession,
+    settings: Settings,
+    clock: Clock,
+    i18n: I18n,
+) -> None:
+    await _card(
+        callback,
+        callback_data,
+        session=session,
+        settings=settings,
+        clock=clock,
+        i18n=i18n,
+        new_message=callback_data.action == "show",
+    )
+
+
+@router.callback_query(EventCb.filter(F.action == "remind"))
+async def toggle_remind(
+    callback: CallbackQuery,
+    callback_data: EventCb,
+    session: AsyncSession,
+    settings: Settings,
+    clock: Clock,
+    i18n: I18n,
+) -> None:
+    service = _service(session, settings, clock)
+    try:
+        watching = await service.toggle_watch(callback_data.id, callback.from_user.id)
+    except EventNotFoundError:
+        await callback.answer(_("This event is no longer available."), show_alert=True)
+        return
+    event = await service.get(callback_data.id)
+    screen = views.event_screen(
+        event,
+        lang=i18n.current_locale,
+        tz=settings.tz,
+        watching=watching,
+        page=callback_data.page,
+        now=clock.now(),
+        ahead_until=service.ahead_until(event),
+    )
+    toast = _("🔔 I will remind you about this event.") if watching else _("🔕 Reminder removed.")
+    await present(callback, screen.text, screen.markup, toast=toast)
+
+
+@router.callback_query(EventCb.filter(F.action == "ics"))
+async def send_ics(
+    callback: CallbackQuery,
+    callback_data: EventCb,
+    session: AsyncSession,
+    settings: Settings,
+    clock: Clock,
+    i18n: I18n,
+) -> None:
+    try:
+        event = await _service(session, settings, clock).get(callback_data.id)
+    except EventNotFoundError:
+        await callback.answer(_("This event is no longer available."), show_alert=True)
+        return
+    data = build_ics(event, i18n.current_locale, settings.tz, clock.now())
+    if isinstance(callback.message, Message):
+        await callback.message.answer_document(
+            BufferedInputFile(data, filename=ics_filename(event)),
+            caption=_("📅 Open this file to add the event to your calendar."),
+        )
+    await callback.answer()
