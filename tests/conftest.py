@@ -70,7 +70,7 @@ def fake_clock() -> FakeClock:
 @pytest.fixture
 def settings(database_url: str) -> Settings:
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         bot_token=TEST_TOKEN,
         database_url=database_url,
         admin_ids=frozenset({ADMIN_ID}),

@@ -68,7 +68,7 @@ def test_every_message_is_translated_with_same_placeholders(language: str) -> No
             translations = [entry.string] if isinstance(entry.string, str) else []
             sources = [message]
         else:
-            translations = list(entry.string)
+            translations = [str(form) for form in entry.string or ()]
             sources = [message[0]] + [message[1]] * (len(translations) - 1)
             if len(translations) != PLURAL_FORMS[language]:
                 problems.append(f"plural forms {len(translations)}: {key!r}")

@@ -15,7 +15,9 @@ from bot.config import SettingsError, load_settings
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None):
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     full_env = {k: v for k, v in os.environ.items() if k not in {"BOT_TOKEN", "ADMIN_IDS"}}
     full_env.update(env or {})
     return subprocess.run(
@@ -89,3 +91,14 @@ def test_migrate_creates_database_folder(tmp_path: Path) -> None:
     result = run_cli("migrate", env={"DATABASE_URL": url}, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "nested" / "bot.db").exists()
+
+
+def test_zones_come_from_the_tzdata_package() -> None:
+    from bot.timezones import zone
+
+    almaty = zone("Asia/Almaty")
+    assert almaty is zone("Asia/Almaty")  # cached, so comparisons between datetimes are cheap
+    assert str(almaty) == "Asia/Almaty"
+    # UTC+6 until 1 March 2024, UTC+5 since: only tzdata 2024a or newer knows this.
+    assert datetime(2024, 2, 1, tzinfo=almaty).utcoffset() == timedelta(hours=6)
+    assert datetime(2024, 3, 2, tzinfo=almaty).utcoffset() == timedelta(hours=5)

@@ -8,7 +8,6 @@ sender on that commit, so nothing waits for the next poll. ``wake()`` does the s
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from datetime import datetime
 
@@ -19,8 +18,6 @@ from sqlalchemy.orm import Session
 from bot.clock import Clock
 from bot.delivery.messages import PRIORITY, OutgoingMessage
 from db.repositories.outbox import NewOutboxRow, OutboxRepository
-
-log = logging.getLogger(__name__)
 
 
 class Outbox:

@@ -47,6 +47,7 @@ from db.repositories.users import UserRepository
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+_RACE_RETRY = 0.05  # seconds before claiming again after another worker won every row
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +131,8 @@ class DeliverySender:
         self._consecutive_transient = 0
         self._claims = 0
         self._idle_waiters: list[tuple[int, asyncio.Future[None]]] = []
+        # Rows whose verdict could not be written: still ours in the database, no longer held.
+        self._orphans: set[int] = set()
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -260,6 +263,10 @@ class DeliverySender:
         )
         if reclaimed:
             log.warning("returned %s messages of a stopped worker to the queue", reclaimed)
+        if self._orphans:
+            orphans = list(self._orphans)
+            await self._write(lambda repo: repo.release(self.worker_id, orphans))
+            self._orphans.difference_update(orphans)
         if self._heap or self._in_flight:
             lease_until = now + self.config.lease
             await self._write(lambda repo: repo.renew_leases(self.worker_id, lease_until))
@@ -268,20 +275,23 @@ class DeliverySender:
         self._claims += 1
         claim_no = self._claims
         now = self._clock.now()
-        rows = await self._write(
+        batch = await self._write(
             lambda repo: repo.claim(
                 self.worker_id, now=now, lease_until=now + self.config.lease, limit=limit
             )
         )
-        self.stats.claimed += len(rows)
-        for row in rows:
+        self.stats.claimed += len(batch.rows)
+        for row in batch.rows:
             self._hold(row, self._spacing.ready_at(row.chat_id))
-        self._drained = len(rows) < limit
-        if self._drained:
+        self._drained = batch.candidates < limit
+        if not batch.rows and batch.candidates:
+            # Another worker took these very rows; there are more behind them.
+            self._claim_at = self._mono() + _RACE_RETRY
+        elif self._drained:
             # Look again at the next poll, a wake-up, or a finished send (whose chat's next
             # message could not be claimed while it was in flight).
             self._claim_at = self._mono() + self.config.poll_interval
-        if not rows and not self._heap and not self._in_flight:
+        if not batch.candidates and not self._heap and not self._in_flight:
             self._notify_idle(claim_no)
 
     def _hold(self, row: ClaimedRow, ready_at: float) -> None:
@@ -301,8 +311,9 @@ class DeliverySender:
         except asyncio.CancelledError:
             raise
         except Exception:
-            # Its lease will run out and another look will retry it; keep the loop alive.
+            # Most likely the database is unreachable; housekeeping gives the row back later.
             log.exception("recording the delivery of outbox row %s failed", row.id)
+            self._orphans.add(row.id)
         finally:
             task = asyncio.current_task()
             if task is not None:

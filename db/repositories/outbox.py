@@ -67,6 +67,13 @@ class ClaimedRow:
 
 
 @dataclass(frozen=True, slots=True)
+class ClaimBatch:
+    rows: list[ClaimedRow]
+    # Claimable rows seen; more than ``len(rows)`` when another worker took some meanwhile.
+    candidates: int
+
+
+@dataclass(frozen=True, slots=True)
 class OutboxStatus:
     id: int
     chat_id: int
@@ -225,7 +232,7 @@ class OutboxRepository:
 
     async def claim(
         self, worker_id: str, *, now: datetime, lease_until: datetime, limit: int
-    ) -> list[ClaimedRow]:
+    ) -> ClaimBatch:
         """Take up to ``limit`` due rows, at most one per chat, highest priority first.
 
         A chat with a row already being sent (by any worker) is left out, so one chat never gets
@@ -266,7 +273,7 @@ class OutboxRepository:
         # another worker is simply not ours.
         ids = list((await self._session.scalars(candidates)).all())
         if not ids:
-            return []
+            return ClaimBatch([], 0)
         lockable = (
             select(OutboxMessage.id)
             .where(OutboxMessage.id.in_(ids), OutboxMessage.state == OutboxState.PENDING)
@@ -281,7 +288,7 @@ class OutboxRepository:
         )
         rows = [_claimed(row) for row in result.all()]
         rows.sort(key=lambda row: (row.priority, row.id))
-        return rows
+        return ClaimBatch(rows, len(ids))
 
     async def reclaim_expired(self, now: datetime, *, except_worker: str | None = None) -> int:
         """Return rows of dead workers (lease expired) to pending."""

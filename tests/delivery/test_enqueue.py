@@ -131,7 +131,10 @@ async def test_stored_fields(env: DeliveryEnv) -> None:
         (lambda: text(1, ""), "needs text"),
         (lambda: text(1, "<b></b>"), "needs text"),
         (lambda: text(1, "я" * 4097), "split it"),
-        (lambda: text(1, "x", category="spam"), "spam"),  # strings are coerced, unknown ones refused
+        (
+            lambda: text(1, "x", category="spam"),
+            "spam",
+        ),  # strings are coerced, unknown ones refused
         (lambda: text(1, "x", dedupe_key="k" * 201), "dedupe_key"),
         (
             lambda: OutgoingMessage.copy_message(

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import timedelta
+from typing import Any
 
+import pytest
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from sqlalchemy import update
 
 from bot.delivery import Category, OutgoingMessage
 from bot.testing import eventually
 from db.models.outbox import OutboxMessage, OutboxState
+from db.repositories.outbox import OutboxRepository
 from db.repositories.users import UserRepository
 from tests.delivery.conftest import DeliveryEnv, text
 
@@ -23,7 +26,9 @@ async def test_text_copy_and_document_arrive_once(any_env: DeliveryEnv) -> None:
     )
     await any_env.queue(
         text(11, "<b>Напоминание</b>: завтра вебинар", keyboard=keyboard),
-        OutgoingMessage.copy_message(11, from_chat_id=12, message_id=source, category=Category.NOTICE),
+        OutgoingMessage.copy_message(
+            11, from_chat_id=12, message_id=source, category=Category.NOTICE
+        ),
         OutgoingMessage.document_message(
             11, category=Category.NOTICE, data=b"a,b\n1,2\n", filename="report.csv", caption="Отчёт"
         ),
@@ -194,13 +199,13 @@ async def test_two_senders_on_one_database_never_send_the_same_message(
     users = list(range(1000, 1100))
     await any_env.add_users(users)
     await any_env.queue(*(text(u, f"{u}/{n}") for n in range(3) for u in users))
-    fast = {"rate": 400.0, "per_chat_interval": 0.0, "burst": 20.0}
+    # Small batches, so that each sender holds only a few chats and both get work.
+    fast = {"rate": 400.0, "per_chat_interval": 0.0, "burst": 20.0, "batch_size": 10}
     async with (
         any_env.sender(**fast, worker_id="a") as first,
         any_env.sender(**fast, worker_id="b") as second,
     ):
-        await first.wait_idle(30)
-        await second.wait_idle(30)
+        await eventually(lambda: _all_sent(any_env, 300), within=30, what="every message sent")
     assert first.stats.sent + second.stats.sent == 300
     assert first.stats.sent > 0 and second.stats.sent > 0
     delivered = Counter((c.params["chat_id"], c.params["text"]) for c in any_env.server.calls)
@@ -249,5 +254,31 @@ async def test_stop_finishes_in_flight_and_leaves_the_rest_queued(env: DeliveryE
     assert all(env.texts(u) == ["hi"] for u in users)
 
 
+async def _all_sent(env: DeliveryEnv, count: int) -> bool:
+    return (await env.states()).get(OutboxState.SENT) == count
+
+
 async def _count_sent(env: DeliveryEnv, at_least: int) -> bool:
     return env.server.stats.sent >= at_least
+
+
+async def test_a_verdict_that_could_not_be_recorded_is_not_stuck(
+    env: DeliveryEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The send worked but the database refused the record: the row goes back to the queue
+    (it will be sent again: unconfirmed means unsent) instead of staying ours forever."""
+    await env.add_users([91])
+    await env.queue(text(91, "hello"))
+    mark_sent = OutboxRepository.mark_sent
+    failures = [RuntimeError("database went away")]
+
+    async def flaky_mark_sent(self: OutboxRepository, *args: Any, **kwargs: Any) -> bool:
+        if failures:
+            raise failures.pop()
+        return await mark_sent(self, *args, **kwargs)
+
+    monkeypatch.setattr(OutboxRepository, "mark_sent", flaky_mark_sent)
+    async with env.sender() as sender:
+        await eventually(lambda: _all_sent(env, 1), within=10, what="the row recorded as sent")
+        await sender.wait_idle(10)
+    assert env.texts(91) == ["hello", "hello"]

@@ -30,7 +30,7 @@ async def test_start_choose_kazakh_then_russian_and_restart(
 ) -> None:
     user = telegram.user(5001, "Aigerim", language_code="en")
     await user.send("/start")
-    welcome = await user.wait_for(lambda m: m.buttons)
+    welcome = await user.wait_for(lambda m: m.has_buttons)
     labels = [button.text for row in welcome.buttons for button in row]
     assert "🇰🇿 Қазақша" in labels and "🇷🇺 Русский" in labels
 
