@@ -18,7 +18,6 @@ from bot.config import Settings
 from bot.delivery import Outbox
 from bot.i18n import create_i18n
 from bot.sandbox.harness import RunningBot
-from bot.sandbox.server import FakeTelegramServer
 from bot.services.events.model import EventDraft
 from bot.services.events.reminders import run_due_reminders
 from bot.services.events.service import EventService
@@ -123,15 +122,9 @@ async def events_env(any_database_url: str) -> AsyncIterator[EventsEnv]:
 
 
 @pytest.fixture
-async def events_bot(
-    settings: Settings, telegram: FakeTelegramServer, fake_clock: FakeClock
-) -> AsyncIterator[RunningBot]:
-    """The real application against the fake server."""
-    running = await RunningBot.start(settings, telegram, clock=fake_clock)
-    try:
-        yield running
-    finally:
-        await running.stop()
+def events_bot(running_bot: RunningBot) -> RunningBot:
+    """The real application against the fake server (the shared fixture, under this area's name)."""
+    return running_bot
 
 
 async def run_job(running: RunningBot) -> int:
