@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from aiogram import F, Router
 
-from handlers import common, errors, fallback, faq, language, membership, privacy, region, start
+from handlers import (
+    common,
+    errors,
+    fallback,
+    faq,
+    language,
+    membership,
+    privacy,
+    region,
+    smalltalk,
+    start,
+)
 from handlers.events import admin_router as events_admin_router
 from handlers.events import user_router as events_user_router
 
@@ -40,6 +51,6 @@ def build_root_router() -> Router:
     )
     # Free text outside a dialog is an FAQ search, so the FAQ goes after every other feature;
     # the fallback takes whatever nobody else understood.
-    attach(private, faq.router, fallback.router)
+    attach(private, smalltalk.router, faq.router, fallback.router)
     root.include_router(private)
     return root
