@@ -5,21 +5,33 @@ from __future__ import annotations
 import logging
 
 from aiogram import Bot, Router
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.i18n import LANGUAGES
+from bot.services.profile import ProfileService
 
 router = Router(name=__name__)
 log = logging.getLogger(__name__)
 
 
 @router.error()
-async def on_error(event: ErrorEvent, bot: Bot, i18n: I18n) -> bool:
-    log.exception("update %s failed", event.update.update_id, exc_info=event.exception)
+async def on_error(
+    event: ErrorEvent, bot: Bot, i18n: I18n, sessionmaker: async_sessionmaker[AsyncSession]
+) -> bool:
     chat_id = _chat_of(event)
+    if isinstance(event.exception, TelegramForbiddenError) and chat_id is not None:
+        # The user blocked the bot while we were answering: remember it, nothing to tell them.
+        async with sessionmaker() as session:
+            await ProfileService(session).set_reachable(
+                chat_id, False, reason=event.exception.message
+            )
+            await session.commit()
+        return True
+    log.exception("update %s failed", event.update.update_id, exc_info=event.exception)
     if chat_id is None:
         return True
     try:

@@ -115,3 +115,24 @@ async def test_bot_keeps_working_after_bad_input(
     await user.send("/help")
     assert "Чем я могу помочь" in (await user.next_message()).text
     no_apology(user)
+
+
+async def test_user_who_blocked_the_bot_mid_conversation_is_marked_unreachable(
+    running_bot: RunningBot, telegram: FakeTelegramServer
+) -> None:
+    from bot.testing import eventually
+    from db.repositories.users import UserRepository
+
+    user = await russian_user(telegram, 6007)
+    await user.send("/help")
+    # Blocked before the answer goes out (no await in between: the bot cannot have replied);
+    # writing to a blocked bot would unblock it, as in the Telegram apps.
+    telegram.block(6007)
+
+    async def unreachable() -> bool:
+        async with running_bot.app.sessionmaker() as session:
+            stored = await UserRepository(session).get(6007)
+        return stored is not None and not stored.is_reachable
+
+    await eventually(unreachable, what="user 6007 marked unreachable")
+    assert user.messages[-1].text.startswith("🏠")  # nothing new reached the blocked chat
