@@ -8,11 +8,8 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
 from bot.config import Settings
-from bot.delivery.outbox import Outbox
 from bot.services.events.service import BuiltinEventError, EventNotFoundError, EventService
 from handlers.events import admin_views
 from handlers.events.callbacks import AdminEvCb
@@ -25,13 +22,12 @@ async def show_admin_list(
     event: Message | CallbackQuery,
     page: int,
     *,
-    session: AsyncSession,
+    events: EventService,
     settings: Settings,
-    clock: Clock,
     i18n: I18n,
     note: str | None = None,
 ) -> None:
-    result = await EventService(session, settings=settings, clock=clock).admin_page(page)
+    result = await events.admin_page(page)
     screen = admin_views.admin_list(result, lang=i18n.current_locale, tz=settings.tz)
     text = f"{note}\n\n{screen.text}" if note else screen.text
     await present(event, text, screen.markup, toast=note)
@@ -56,15 +52,12 @@ async def open_list(
     callback: CallbackQuery,
     callback_data: AdminEvCb,
     state: FSMContext,
-    session: AsyncSession,
+    events: EventService,
     settings: Settings,
-    clock: Clock,
     i18n: I18n,
 ) -> None:
     await state.clear()
-    await show_admin_list(
-        callback, callback_data.page, session=session, settings=settings, clock=clock, i18n=i18n
-    )
+    await show_admin_list(callback, callback_data.page, events=events, settings=settings, i18n=i18n)
 
 
 @router.callback_query(AdminEvCb.filter(F.action.in_({"card", "cancel", "delete"})))
@@ -72,15 +65,14 @@ async def open_card(
     callback: CallbackQuery,
     callback_data: AdminEvCb,
     state: FSMContext,
-    session: AsyncSession,
+    events: EventService,
     settings: Settings,
-    clock: Clock,
     i18n: I18n,
 ) -> None:
     """The card, or the confirmation asked before cancelling or deleting."""
     await state.clear()
     try:
-        event = await EventService(session, settings=settings, clock=clock).get(callback_data.id)
+        event = await events.get(callback_data.id)
     except EventNotFoundError:
         await callback.answer(_("This event is no longer available."), show_alert=True)
         return
@@ -98,15 +90,12 @@ async def open_card(
 async def cancel_event(
     callback: CallbackQuery,
     callback_data: AdminEvCb,
-    session: AsyncSession,
+    events: EventService,
     settings: Settings,
-    clock: Clock,
     i18n: I18n,
-    outbox: Outbox,
 ) -> None:
-    service = EventService(session, settings=settings, clock=clock, outbox=outbox, i18n=i18n)
     try:
-        event = await service.cancel(callback_data.id)
+        event = await events.cancel(callback_data.id)
     except EventNotFoundError:
         await callback.answer(_("This event is no longer available."), show_alert=True)
         return
@@ -121,15 +110,12 @@ async def cancel_event(
 async def delete_event(
     callback: CallbackQuery,
     callback_data: AdminEvCb,
-    session: AsyncSession,
+    events: EventService,
     settings: Settings,
-    clock: Clock,
     i18n: I18n,
-    outbox: Outbox,
 ) -> None:
-    service = EventService(session, settings=settings, clock=clock, outbox=outbox, i18n=i18n)
     try:
-        await service.delete(callback_data.id)
+        await events.delete(callback_data.id)
     except EventNotFoundError:
         await callback.answer(_("This event is no longer available."), show_alert=True)
         return
@@ -142,9 +128,8 @@ async def delete_event(
     await show_admin_list(
         callback,
         callback_data.page,
-        session=session,
+        events=events,
         settings=settings,
-        clock=clock,
         i18n=i18n,
         note=_("🗑 The event is deleted."),
     )

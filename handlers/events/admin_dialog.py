@@ -15,11 +15,9 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.delivery.outbox import Outbox
 from bot.services.events.errors_text import input_error_text
 from bot.services.events.model import EventInputError
 from bot.services.events.service import EventNotFoundError, EventService, draft_of
@@ -122,12 +120,10 @@ async def start_edit(
     callback: CallbackQuery,
     callback_data: AdminEvCb,
     state: FSMContext,
-    session: AsyncSession,
-    settings: Settings,
-    clock: Clock,
+    events: EventService,
 ) -> None:
     try:
-        event = await EventService(session, settings=settings, clock=clock).get(callback_data.id)
+        event = await events.get(callback_data.id)
     except EventNotFoundError:
         await callback.answer(_("This event is no longer available."), show_alert=True)
         return
@@ -213,9 +209,8 @@ async def not_text(message: Message) -> None:
 async def go_back(
     callback: CallbackQuery,
     state: FSMContext,
-    session: AsyncSession,
+    events: EventService,
     settings: Settings,
-    clock: Clock,
     i18n: I18n,
 ) -> None:
     current = await state.get_state()
@@ -235,7 +230,7 @@ async def go_back(
     step = STEP_BY_STATE.get(current or "")
     index = STEPS.index(step) if step else 0
     if index == 0:
-        await cancel_dialog(callback, state, session, settings, clock, i18n)
+        await cancel_dialog(callback, state, events, settings, i18n)
         return
     await _ask(callback, state, STEPS[index - 1].name)
 
@@ -270,21 +265,14 @@ async def back_to_preview(
 async def cancel_dialog(
     callback: CallbackQuery,
     state: FSMContext,
-    session: AsyncSession,
+    events: EventService,
     settings: Settings,
-    clock: Clock,
     i18n: I18n,
 ) -> None:
     page = int((await state.get_data()).get("page", 0))
     await state.clear()
     await show_admin_list(
-        callback,
-        page,
-        session=session,
-        settings=settings,
-        clock=clock,
-        i18n=i18n,
-        note=_("❌ Cancelled."),
+        callback, page, events=events, settings=settings, i18n=i18n, note=_("❌ Cancelled.")
     )
 
 
@@ -297,15 +285,13 @@ async def cancel_dialog(
 async def save(
     callback: CallbackQuery,
     state: FSMContext,
-    session: AsyncSession,
+    events: EventService,
     settings: Settings,
     clock: Clock,
     i18n: I18n,
     db_user: UserDTO,
-    outbox: Outbox,
 ) -> None:
     data = await state.get_data()
-    service = EventService(session, settings=settings, clock=clock, outbox=outbox, i18n=i18n)
     # Everything is checked before the first write, and the dialog state is cleared before it
     # too: on SQLite the FSM storage writes through another connection, which would wait for
     # this update's open write transaction.
@@ -313,7 +299,7 @@ async def save(
         draft = complete_draft(data["draft"])
         event_id = int(data["event_id"]) if data.get("mode") == "edit" else None
         if event_id is not None:
-            before = await service.get(event_id)
+            before = await events.get(event_id)
             if draft.starts_at != before.starts_at:
                 check_future(draft.starts_at, clock.now(), all_day=draft.all_day)
         else:
@@ -329,9 +315,9 @@ async def save(
     await state.clear()
     try:
         if event_id is not None:
-            event = await service.update(event_id, draft)
+            event = await events.update(event_id, draft)
         else:
-            event = await service.create(draft, actor_id=db_user.id)
+            event = await events.create(draft, actor_id=db_user.id)
     except EventNotFoundError:
         await callback.answer(_("This event is no longer available."), show_alert=True)
         return

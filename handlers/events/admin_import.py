@@ -14,9 +14,7 @@ from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiohttp import ClientError
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
 from bot.config import Settings
 from bot.services.events import formatting
 from bot.services.events.errors_text import file_error_text, import_report
@@ -78,9 +76,8 @@ async def import_file(
     message: Message,
     state: FSMContext,
     bot: Bot,
-    session: AsyncSession,
+    events: EventService,
     settings: Settings,
-    clock: Clock,
     i18n: I18n,
     db_user: UserDTO,
 ) -> None:
@@ -92,9 +89,7 @@ async def import_file(
     await state.clear()
     try:
         data = await _download(bot, document)
-        outcome = await EventService(session, settings=settings, clock=clock).import_file(
-            document.file_name, data, actor_id=db_user.id
-        )
+        outcome = await events.import_file(document.file_name, data, actor_id=db_user.id)
     except FileFormatError as exc:
         await state.set_state(EventImport.waiting_file)
         await message.answer(file_error_text(exc), reply_markup=_retry_keyboard())

@@ -7,9 +7,7 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
 from bot.config import Settings
 from bot.services.events.callbacks import SubsCb
 from bot.services.events.subscriptions import (
@@ -44,25 +42,23 @@ async def _show(
 async def cmd_subscriptions(
     message: Message,
     state: FSMContext,
-    session: AsyncSession,
-    clock: Clock,
+    subscriptions: SubscriptionService,
     db_user: UserDTO,
     settings: Settings,
 ) -> None:
     await state.clear()
-    current = await SubscriptionService(session, clock).state(db_user.id)
+    current = await subscriptions.state(db_user.id)
     await _show(message, current, db_user, settings)
 
 
 @router.callback_query(MenuCb.filter(F.action == "subs"))
 async def open_subscriptions(
     callback: CallbackQuery,
-    session: AsyncSession,
-    clock: Clock,
+    subscriptions: SubscriptionService,
     db_user: UserDTO,
     settings: Settings,
 ) -> None:
-    current = await SubscriptionService(session, clock).state(db_user.id)
+    current = await subscriptions.state(db_user.id)
     await _show(callback, current, db_user, settings)
 
 
@@ -70,15 +66,12 @@ async def open_subscriptions(
 async def toggle_category(
     callback: CallbackQuery,
     callback_data: SubsCb,
-    session: AsyncSession,
-    clock: Clock,
+    subscriptions: SubscriptionService,
     db_user: UserDTO,
     settings: Settings,
 ) -> None:
     try:
-        current = await SubscriptionService(session, clock).toggle_category(
-            db_user.id, callback_data.category
-        )
+        current = await subscriptions.toggle_category(db_user.id, callback_data.category)
     except UnknownCategoryError:
         await callback.answer(_("This button is no longer valid."), show_alert=True)
         return
@@ -88,10 +81,9 @@ async def toggle_category(
 @router.callback_query(SubsCb.filter(F.action == "region"))
 async def toggle_region(
     callback: CallbackQuery,
-    session: AsyncSession,
-    clock: Clock,
+    subscriptions: SubscriptionService,
     db_user: UserDTO,
     settings: Settings,
 ) -> None:
-    current = await SubscriptionService(session, clock).toggle_region_only(db_user.id)
+    current = await subscriptions.toggle_region_only(db_user.id)
     await _show(callback, current, db_user, settings)

@@ -8,7 +8,6 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -23,21 +22,16 @@ from handlers.events.views import present
 router = Router(name=__name__)
 
 
-def _service(session: AsyncSession, settings: Settings, clock: Clock) -> EventService:
-    return EventService(session, settings=settings, clock=clock)
-
-
 async def _list(
     event: Message | CallbackQuery,
     page: int,
     *,
-    session: AsyncSession,
+    events: EventService,
     settings: Settings,
-    clock: Clock,
     db_user: UserDTO,
     i18n: I18n,
 ) -> None:
-    result = await _service(session, settings, clock).upcoming_page(page, region=db_user.region)
+    result = await events.upcoming_page(page, region=db_user.region)
     screen = views.events_list(
         result, user_region=db_user.region, lang=i18n.current_locale, tz=settings.tz
     )
@@ -48,66 +42,51 @@ async def _list(
 async def cmd_events(
     message: Message,
     state: FSMContext,
-    session: AsyncSession,
+    events: EventService,
     settings: Settings,
-    clock: Clock,
     db_user: UserDTO,
     i18n: I18n,
 ) -> None:
     await state.clear()
-    await _list(
-        message, 0, session=session, settings=settings, clock=clock, db_user=db_user, i18n=i18n
-    )
+    await _list(message, 0, events=events, settings=settings, db_user=db_user, i18n=i18n)
 
 
 @router.callback_query(MenuCb.filter(F.action == "events"))
 async def open_events(
     callback: CallbackQuery,
-    session: AsyncSession,
+    events: EventService,
     settings: Settings,
-    clock: Clock,
     db_user: UserDTO,
     i18n: I18n,
 ) -> None:
-    await _list(
-        callback, 0, session=session, settings=settings, clock=clock, db_user=db_user, i18n=i18n
-    )
+    await _list(callback, 0, events=events, settings=settings, db_user=db_user, i18n=i18n)
 
 
 @router.callback_query(EventCb.filter(F.action == "list"))
 async def open_page(
     callback: CallbackQuery,
     callback_data: EventCb,
-    session: AsyncSession,
+    events: EventService,
     settings: Settings,
-    clock: Clock,
     db_user: UserDTO,
     i18n: I18n,
 ) -> None:
     await _list(
-        callback,
-        callback_data.page,
-        session=session,
-        settings=settings,
-        clock=clock,
-        db_user=db_user,
-        i18n=i18n,
+        callback, callback_data.page, events=events, settings=settings, db_user=db_user, i18n=i18n
     )
 
 
-async def _card(
+@router.callback_query(EventCb.filter(F.action.in_({"card", "show"})))
+async def open_card(
     callback: CallbackQuery,
     callback_data: EventCb,
-    *,
-    session: AsyncSession,
+    events: EventService,
     settings: Settings,
     clock: Clock,
     i18n: I18n,
-    new_message: bool,
 ) -> None:
-    service = _service(session, settings, clock)
     try:
-        event = await service.get(callback_data.id)
+        event = await events.get(callback_data.id)
     except EventNotFoundError:
         await callback.answer(_("This event is no longer available."), show_alert=True)
         return
@@ -115,12 +94,12 @@ async def _card(
         event,
         lang=i18n.current_locale,
         tz=settings.tz,
-        watching=await service.is_watching(event.id, callback.from_user.id),
+        watching=await events.is_watching(event.id, callback.from_user.id),
         page=callback_data.page,
         now=clock.now(),
-        ahead_until=service.ahead_until(event),
+        ahead_until=events.ahead_until(event),
     )
-    if new_message and isinstance(callback.message, Message):
+    if callback_data.action == "show" and isinstance(callback.message, Message):
         # Pressed under a reminder: keep the reminder, put the card below it.
         await callback.message.answer(
             screen.text, reply_markup=screen.markup, disable_web_page_preview=True
@@ -130,42 +109,21 @@ async def _card(
         await present(callback, screen.text, screen.markup)
 
 
-@router.callback_query(EventCb.filter(F.action.in_({"card", "show"})))
-async def open_card(
-    callback: CallbackQuery,
-    callback_data: EventCb,
-    session: AsyncSession,
-    settings: Settings,
-    clock: Clock,
-    i18n: I18n,
-) -> None:
-    await _card(
-        callback,
-        callback_data,
-        session=session,
-        settings=settings,
-        clock=clock,
-        i18n=i18n,
-        new_message=callback_data.action == "show",
-    )
-
-
 @router.callback_query(EventCb.filter(F.action == "remind"))
 async def toggle_remind(
     callback: CallbackQuery,
     callback_data: EventCb,
-    session: AsyncSession,
+    events: EventService,
     settings: Settings,
     clock: Clock,
     i18n: I18n,
 ) -> None:
-    service = _service(session, settings, clock)
     try:
-        watching = await service.toggle_watch(callback_data.id, callback.from_user.id)
+        watching = await events.toggle_watch(callback_data.id, callback.from_user.id)
     except EventNotFoundError:
         await callback.answer(_("This event is no longer available."), show_alert=True)
         return
-    event = await service.get(callback_data.id)
+    event = await events.get(callback_data.id)
     screen = views.event_screen(
         event,
         lang=i18n.current_locale,
@@ -173,7 +131,7 @@ async def toggle_remind(
         watching=watching,
         page=callback_data.page,
         now=clock.now(),
-        ahead_until=service.ahead_until(event),
+        ahead_until=events.ahead_until(event),
     )
     toast = _("🔔 I will remind you about this event.") if watching else _("🔕 Reminder removed.")
     await present(callback, screen.text, screen.markup, toast=toast)
@@ -183,13 +141,13 @@ async def toggle_remind(
 async def send_ics(
     callback: CallbackQuery,
     callback_data: EventCb,
-    session: AsyncSession,
+    events: EventService,
     settings: Settings,
     clock: Clock,
     i18n: I18n,
 ) -> None:
     try:
-        event = await _service(session, settings, clock).get(callback_data.id)
+        event = await events.get(callback_data.id)
     except EventNotFoundError:
         await callback.answer(_("This event is no longer available."), show_alert=True)
         return
