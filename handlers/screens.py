@@ -10,24 +10,34 @@ from handlers.keyboards import main_menu_keyboard
 
 
 async def show(
-    event: Message | CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None
+    event: Message | CallbackQuery,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    *,
+    toast: str | None = None,
 ) -> None:
+    """A message gets a new reply; a pressed button edits its own message.
+
+    A callback query is answered exactly once (a second answer is an API error), before the edit
+    so the spinner stops whatever happens next; `toast` is shown as that answer.
+    """
     if isinstance(event, Message):
         await event.answer(text, reply_markup=markup, disable_web_page_preview=True)
         return
+    await event.answer(toast)
     message = event.message
-    try:
-        if isinstance(message, Message):
+    if isinstance(message, Message):
+        try:
             await message.edit_text(text, reply_markup=markup, disable_web_page_preview=True)
-        else:
-            raise TelegramBadRequest(method=None, message="message is inaccessible")  # type: ignore[arg-type]
-    except TelegramBadRequest as exc:
-        if "not modified" not in exc.message and event.from_user:
-            # Too old or deleted: a fresh message is better than a silent button.
-            await event.bot.send_message(  # type: ignore[union-attr]
-                event.from_user.id, text, reply_markup=markup, disable_web_page_preview=True
-            )
-    await event.answer()
+            return
+        except TelegramBadRequest as exc:
+            if "not modified" in exc.message:
+                return
+    # Too old to edit, or inaccessible: a fresh message is better than a silent button.
+    if event.bot is not None:
+        await event.bot.send_message(
+            event.from_user.id, text, reply_markup=markup, disable_web_page_preview=True
+        )
 
 
 def main_menu_text() -> str:

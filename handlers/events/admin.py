@@ -13,7 +13,7 @@ from bot.config import Settings
 from bot.services.events.service import BuiltinEventError, EventNotFoundError, EventService
 from handlers.events import admin_views
 from handlers.events.callbacks import AdminEvCb
-from handlers.events.views import present
+from handlers.screens import show
 
 router = Router(name=__name__)
 
@@ -30,21 +30,21 @@ async def show_admin_list(
     result = await events.admin_page(page)
     screen = admin_views.admin_list(result, lang=i18n.current_locale, tz=settings.tz)
     text = f"{note}\n\n{screen.text}" if note else screen.text
-    await present(event, text, screen.markup, toast=note)
+    await show(event, text, screen.markup, toast=note)
 
 
 @router.message(Command("admin"))
 async def cmd_admin(message: Message, state: FSMContext) -> None:
     await state.clear()
     screen = admin_views.admin_menu()
-    await present(message, screen.text, screen.markup)
+    await show(message, screen.text, screen.markup)
 
 
 @router.callback_query(AdminEvCb.filter(F.action == "menu"))
 async def open_admin_menu(callback: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
     screen = admin_views.admin_menu()
-    await present(callback, screen.text, screen.markup)
+    await show(callback, screen.text, screen.markup)
 
 
 @router.callback_query(AdminEvCb.filter(F.action == "list"))
@@ -83,7 +83,7 @@ async def open_card(
         screen = admin_views.confirm_screen(
             event, action=callback_data.action, page=callback_data.page, lang=lang
         )
-    await present(callback, screen.text, screen.markup)
+    await show(callback, screen.text, screen.markup)
 
 
 @router.callback_query(AdminEvCb.filter(F.action == "cancel_ok"))
@@ -103,7 +103,7 @@ async def cancel_event(
         event, page=callback_data.page, lang=i18n.current_locale, tz=settings.tz
     )
     note = _("🚫 The event is cancelled.")
-    await present(callback, f"{note}\n{screen.text}", screen.markup, toast=note)
+    await show(callback, f"{note}\n{screen.text}", screen.markup, toast=note)
 
 
 @router.callback_query(AdminEvCb.filter(F.action == "delete_ok"))

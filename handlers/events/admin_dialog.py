@@ -36,7 +36,7 @@ from handlers.events.dialog import (
     read_text_field,
 )
 from handlers.events.states import EventCreate, EventEdit, EventImport
-from handlers.events.views import present
+from handlers.screens import show
 
 router = Router(name=__name__)
 IN_DIALOG = StateFilter(EventCreate, EventEdit)
@@ -57,7 +57,7 @@ async def _ask(
         await state.update_data(field=name)
         number = None
     screen = admin_views.step_screen(step, number=number, error=error)
-    await present(event, screen.text, screen.markup)
+    await show(event, screen.text, screen.markup)
 
 
 async def _preview(
@@ -77,7 +77,7 @@ async def _preview(
     screen = admin_views.preview_screen(
         draft, lang=i18n.current_locale, tz=settings.tz, editing=editing
     )
-    await present(event, screen.text, screen.markup)
+    await show(event, screen.text, screen.markup)
 
 
 async def _advance(
@@ -138,7 +138,7 @@ async def start_edit(
         }
     )
     screen = admin_views.fields_screen(editing=True)
-    await present(callback, screen.text, screen.markup)
+    await show(callback, screen.text, screen.markup)
 
 
 # ----------------------------------------------------------------------------- answers
@@ -223,7 +223,7 @@ async def go_back(
         if data.get("mode") == "edit" and current == EventEdit.value.state:
             await state.set_state(EventEdit.field)
             screen = admin_views.fields_screen(editing=True)
-            await present(callback, screen.text, screen.markup)
+            await show(callback, screen.text, screen.markup)
         else:
             await _preview(callback, state, settings, i18n)
         return
@@ -240,7 +240,7 @@ async def choose_field(callback: CallbackQuery, state: FSMContext) -> None:
     data = await state.get_data()
     await state.set_state(EventEdit.field)
     screen = admin_views.fields_screen(editing=data.get("mode") == "edit")
-    await present(callback, screen.text, screen.markup)
+    await show(callback, screen.text, screen.markup)
 
 
 @router.callback_query(IN_DIALOG, DialogCb.filter(F.action == "field"))
@@ -324,6 +324,4 @@ async def save(
     screen = admin_views.admin_card(
         event, page=int(data.get("page", 0)), lang=i18n.current_locale, tz=settings.tz
     )
-    await present(
-        callback, _("✅ Saved.") + "\n" + screen.text, screen.markup, toast=_("✅ Saved.")
-    )
+    await show(callback, _("✅ Saved.") + "\n" + screen.text, screen.markup, toast=_("✅ Saved."))

@@ -24,7 +24,8 @@ from db.repositories.users import UserDTO
 from handlers.events import admin_views
 from handlers.events.callbacks import AdminEvCb, DialogCb
 from handlers.events.states import EventImport
-from handlers.events.views import button, present
+from handlers.events.views import button
+from handlers.screens import show
 
 router = Router(name=__name__)
 log = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ def _done_keyboard() -> InlineKeyboardMarkup:
 async def ask_for_file(callback: CallbackQuery, state: FSMContext) -> None:
     await state.set_state(EventImport.waiting_file)
     screen = admin_views.import_prompt()
-    await present(callback, screen.text, screen.markup)
+    await show(callback, screen.text, screen.markup)
 
 
 async def _download(bot: Bot, document: Document) -> bytes:

@@ -18,7 +18,7 @@ from bot.services.events.subscriptions import (
 from db.repositories.users import UserDTO
 from handlers.callbacks import MenuCb
 from handlers.events import views
-from handlers.events.views import present
+from handlers.screens import show
 
 router = Router(name=__name__)
 
@@ -35,7 +35,7 @@ async def _show(
             settings.quiet_hours_end.strftime("%H:%M"),
         ),
     )
-    await present(event, screen.text, screen.markup)
+    await show(event, screen.text, screen.markup)
 
 
 @router.message(Command("subscriptions"))

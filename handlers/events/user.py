@@ -14,10 +14,11 @@ from bot.config import Settings
 from bot.services.events.callbacks import EventCb
 from bot.services.events.ics import build_ics, ics_filename
 from bot.services.events.service import EventNotFoundError, EventService
+from db.repositories.events import EventDTO
 from db.repositories.users import UserDTO
 from handlers.callbacks import MenuCb
 from handlers.events import views
-from handlers.events.views import present
+from handlers.screens import show
 
 router = Router(name=__name__)
 
@@ -35,7 +36,7 @@ async def _list(
     screen = views.events_list(
         result, user_region=db_user.region, lang=i18n.current_locale, tz=settings.tz
     )
-    await present(event, screen.text, screen.markup)
+    await show(event, screen.text, screen.markup)
 
 
 @router.message(Command("events"))
@@ -76,6 +77,26 @@ async def open_page(
     )
 
 
+def _card(
+    event: EventDTO,
+    events: EventService,
+    watching: bool,
+    page: int,
+    settings: Settings,
+    clock: Clock,
+    i18n: I18n,
+) -> views.Screen:
+    return views.event_screen(
+        event,
+        lang=i18n.current_locale,
+        tz=settings.tz,
+        watching=watching,
+        page=page,
+        now=clock.now(),
+        ahead_until=events.ahead_until(event),
+    )
+
+
 @router.callback_query(EventCb.filter(F.action.in_({"card", "show"})))
 async def open_card(
     callback: CallbackQuery,
@@ -90,15 +111,8 @@ async def open_card(
     except EventNotFoundError:
         await callback.answer(_("This event is no longer available."), show_alert=True)
         return
-    screen = views.event_screen(
-        event,
-        lang=i18n.current_locale,
-        tz=settings.tz,
-        watching=await events.is_watching(event.id, callback.from_user.id),
-        page=callback_data.page,
-        now=clock.now(),
-        ahead_until=events.ahead_until(event),
-    )
+    watching = await events.is_watching(event.id, callback.from_user.id)
+    screen = _card(event, events, watching, callback_data.page, settings, clock, i18n)
     if callback_data.action == "show" and isinstance(callback.message, Message):
         # Pressed under a reminder: keep the reminder, put the card below it.
         await callback.message.answer(
@@ -106,7 +120,7 @@ async def open_card(
         )
         await callback.answer()
     else:
-        await present(callback, screen.text, screen.markup)
+        await show(callback, screen.text, screen.markup)
 
 
 @router.callback_query(EventCb.filter(F.action == "remind"))
@@ -124,17 +138,9 @@ async def toggle_remind(
         await callback.answer(_("This event is no longer available."), show_alert=True)
         return
     event = await events.get(callback_data.id)
-    screen = views.event_screen(
-        event,
-        lang=i18n.current_locale,
-        tz=settings.tz,
-        watching=watching,
-        page=callback_data.page,
-        now=clock.now(),
-        ahead_until=events.ahead_until(event),
-    )
+    screen = _card(event, events, watching, callback_data.page, settings, clock, i18n)
     toast = _("🔔 I will remind you about this event.") if watching else _("🔕 Reminder removed.")
-    await present(callback, screen.text, screen.markup, toast=toast)
+    await show(callback, screen.text, screen.markup, toast=toast)
 
 
 @router.callback_query(EventCb.filter(F.action == "ics"))

@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -28,34 +27,6 @@ from handlers.callbacks import MenuCb
 class Screen:
     text: str
     markup: InlineKeyboardMarkup
-
-
-async def present(
-    event: Message | CallbackQuery,
-    text: str,
-    markup: InlineKeyboardMarkup | None = None,
-    *,
-    toast: str | None = None,
-) -> None:
-    """Like handlers.screens.show, with an optional toast: a callback query is answered exactly
-    once (a second answer is an API error), before the edit so the spinner stops either way."""
-    if isinstance(event, Message):
-        await event.answer(text, reply_markup=markup, disable_web_page_preview=True)
-        return
-    await event.answer(toast)
-    message = event.message
-    if isinstance(message, Message):
-        try:
-            await message.edit_text(text, reply_markup=markup, disable_web_page_preview=True)
-            return
-        except TelegramBadRequest as exc:
-            if "not modified" in exc.message:
-                return
-    # Too old to edit, or inaccessible: a fresh message is better than a silent button.
-    if event.bot is not None:
-        await event.bot.send_message(
-            event.from_user.id, text, reply_markup=markup, disable_web_page_preview=True
-        )
 
 
 def pager(builder: InlineKeyboardBuilder, page: Page, make: Callable[[int], CallbackData]) -> None:
