@@ -31,7 +31,9 @@ from sqlalchemy import func, insert, select
 
 from bot.clock import SystemClock
 from bot.config import Settings
-from bot.delivery import Category, Outbox, OutgoingMessage, SenderConfig, running_sender
+from bot.delivery import Category, Outbox, OutgoingMessage
+from bot.delivery.runtime import running_sender
+from bot.delivery.sender import SenderConfig
 from bot.sandbox import FakeTelegramServer, RateLimits
 from bot.sandbox.state import ChatState
 from db.engine import create_engine, create_sessionmaker

@@ -1,21 +1,35 @@
-"""The running application: database, bot, dispatcher, and their lifecycle."""
+"""The composition root: every long-lived object is built here, once, and wired by type.
+
+app = await Application.create(settings)
+await app.run_polling()
+"""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from pathlib import Path
 
 from aiogram import Bot, Dispatcher
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.clock import Clock, SystemClock
+from bot.commands import set_commands
 from bot.config import Settings
+from bot.delivery.outbox import Outbox
+from bot.delivery.runtime import DeliveryRuntime
 from bot.factory import create_dispatcher
 from bot.i18n import create_i18n
+from bot.roles import Role
+from bot.scheduler import BotScheduler
+from bot.services.faq.catalog import KNOWLEDGE_BASE_DIR, FaqCatalog
+from bot.services.registry import ServiceFactory
 from bot.telegram_session import create_bot
 from db.engine import create_engine, create_sessionmaker
 from db.migrate import upgrade
+from db.repositories.users import UserRepository
+from handlers.events.notices import EventNoticeTexts
 
 log = logging.getLogger(__name__)
 
@@ -23,23 +37,79 @@ log = logging.getLogger(__name__)
 @dataclass
 class Application:
     settings: Settings
+    clock: Clock
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
+    i18n: I18n
+    faq: FaqCatalog
+    outbox: Outbox
+    delivery: DeliveryRuntime
+    scheduler: BotScheduler
+    services: ServiceFactory
     bot: Bot
     dispatcher: Dispatcher
-    i18n: I18n
-    clock: Clock = field(default_factory=SystemClock)
+    polling: bool = False
 
     @classmethod
-    async def create(cls, settings: Settings, *, clock: Clock | None = None) -> Application:
+    async def create(
+        cls, settings: Settings, *, clock: Clock | None = None, faq_dir: Path | None = None
+    ) -> Application:
         clock = clock or SystemClock()
         await upgrade(settings.database_url)
         engine = create_engine(settings.database_url)
         sessionmaker = create_sessionmaker(engine)
         i18n = create_i18n()
-        bot = create_bot(settings.token, settings.telegram_api_url)
-        dispatcher = create_dispatcher(settings, sessionmaker, clock=clock, i18n=i18n)
-        return cls(settings, engine, sessionmaker, bot, dispatcher, i18n, clock)
+        event_texts = EventNoticeTexts(i18n, settings.tz)
+        faq = FaqCatalog(faq_dir or KNOWLEDGE_BASE_DIR, clock=clock, tz=settings.tz)
+        outbox = Outbox(clock)
+        services = ServiceFactory(settings, clock, outbox, faq, event_texts)
+        app = cls(
+            settings=settings,
+            clock=clock,
+            engine=engine,
+            sessionmaker=sessionmaker,
+            i18n=i18n,
+            faq=faq,
+            outbox=outbox,
+            delivery=DeliveryRuntime(outbox, settings, sessionmaker, clock),
+            scheduler=BotScheduler(settings, sessionmaker, clock, outbox, event_texts),
+            services=services,
+            bot=create_bot(settings.token, settings.telegram_api_url),
+            dispatcher=create_dispatcher(
+                settings, sessionmaker, clock=clock, i18n=i18n, services=services
+            ),
+        )
+        app.dispatcher.startup.register(app.on_startup)
+        app.dispatcher.shutdown.register(app.on_shutdown)
+        return app
+
+    async def on_startup(self) -> None:
+        self.polling = True
+        await self.sync_faq()
+        await self.publish_commands()
+        await self.delivery.start()
+        await self.scheduler.start()
+
+    async def on_shutdown(self) -> None:
+        self.polling = False
+        await self.scheduler.stop()
+        await self.delivery.stop()
+
+    async def sync_faq(self) -> None:
+        async with self.sessionmaker() as session, session.begin():
+            await self.faq.sync_from_files(session)
+        log.info(
+            "FAQ: %d categories, %d entries",
+            len(self.faq.categories()),
+            len(self.faq.knowledge_base),
+        )
+
+    async def publish_commands(self) -> None:
+        async with self.sessionmaker() as session:
+            consultants = await UserRepository(session).ids_with_role([Role.CONSULTANT])
+        staff = {user_id: Role.CONSULTANT for user_id in consultants}
+        staff.update({user_id: Role.ADMIN for user_id in self.settings.admin_ids})
+        await set_commands(self.bot, self.i18n, staff.items())
 
     async def run_polling(self, *, handle_signals: bool = True) -> None:
         try:
@@ -53,7 +123,7 @@ class Application:
             await self.close()
 
     async def stop(self) -> None:
-        if self.dispatcher._running_lock.locked():
+        if self.polling:
             await self.dispatcher.stop_polling()
 
     async def close(self) -> None:

@@ -1,23 +1,19 @@
-"""Builds the Dispatcher with everything wired: no import-time globals, tests build the same."""
+"""Builds the Dispatcher from the long-lived objects the composition root made (bot.app)."""
 
 from __future__ import annotations
 
-from aiogram import Bot, Dispatcher
+from aiogram import Dispatcher
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
-from bot.commands import set_commands
 from bot.config import Settings
-from bot.delivery import setup_delivery
 from bot.i18n import UserLanguageMiddleware
 from bot.middlewares.db_session import DbSessionMiddleware
-from bot.roles import Role
-from bot.scheduler import setup_scheduler
-from bot.services.faq.setup import setup_faq
+from bot.middlewares.services import ServicesMiddleware
+from bot.services.registry import ServiceFactory
 from db.fsm_storage import SqlAlchemyStorage
-from db.repositories.users import UserRepository
 from handlers import build_root_router
 
 
@@ -27,31 +23,24 @@ def create_dispatcher(
     *,
     clock: Clock,
     i18n: I18n,
+    services: ServiceFactory,
 ) -> Dispatcher:
+    """Handlers receive `settings`, `clock` and `i18n` as keyword arguments, and per update
+    `db_user`, `role` and the services of `bot.services.registry.UpdateServices`."""
     dp = Dispatcher(
         storage=SqlAlchemyStorage(sessionmaker, now=clock.now),
         # One user's updates are handled one at a time, in order (a quick double tap included).
         events_isolation=SimpleEventIsolation(),
         settings=settings,
-        sessionmaker=sessionmaker,
         clock=clock,
         i18n=i18n,
     )
     dp.update.outer_middleware(DbSessionMiddleware(sessionmaker, settings, clock))
-    dp.update.outer_middleware(UserLanguageMiddleware(i18n))
+    dp.update.outer_middleware(ServicesMiddleware(services))
+    language = UserLanguageMiddleware(i18n)
+    dp.update.outer_middleware(language)
+    # Error handlers run after the update's own middlewares have exited: speak the user's
+    # language there too.
+    dp.errors.outer_middleware(language)
     dp.include_router(build_root_router())
-    setup_delivery(dp)
-    setup_faq(dp)
-    setup_scheduler(dp)
-    dp.startup.register(_publish_commands)
     return dp
-
-
-async def _publish_commands(
-    bot: Bot, settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], i18n: I18n
-) -> None:
-    async with sessionmaker() as session:
-        consultants = await UserRepository(session).ids_with_role([Role.CONSULTANT])
-    staff = {user_id: Role.CONSULTANT for user_id in consultants}
-    staff.update({user_id: Role.ADMIN for user_id in settings.admin_ids})
-    await set_commands(bot, i18n, staff.items())

@@ -10,9 +10,9 @@ from aiogram.utils.i18n import I18n, I18nMiddleware
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-LANGUAGES = ("kk", "ru")
-DEFAULT_LANGUAGE = "ru"
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+from bot.languages import DEFAULT_LANGUAGE, LANGUAGES, LOCALES_DIR
+
+__all__ = ["LOCALES_DIR", "UserLanguageMiddleware", "compile_catalogues", "create_i18n"]
 DOMAIN = "messages"
 
 

@@ -1,17 +1,20 @@
-"""Kazakhstan's 17 regions and 3 cities of republican significance (codes are stored per user)."""
+"""Names of Kazakhstan's cities and regions in the user's language, in the order people expect.
+
+Codes (what is stored) live in `bot.region_codes`; names go through gettext, so this module is
+for views.
+"""
 
 from __future__ import annotations
 
 from aiogram.utils.i18n import lazy_gettext as __
 from babel.support import LazyProxy
 
-CITIES: dict[str, LazyProxy] = {
+from bot.region_codes import CITY_CODES
+
+NAMES: dict[str, LazyProxy] = {
     "astana": __("Astana"),
     "almaty": __("Almaty"),
     "shymkent": __("Shymkent"),
-}
-
-REGIONS: dict[str, LazyProxy] = {
     "abai": __("Abai Region"),
     "akmola": __("Akmola Region"),
     "aktobe": __("Aktobe Region"),
@@ -31,8 +34,28 @@ REGIONS: dict[str, LazyProxy] = {
     "west-kz": __("West Kazakhstan Region"),
 }
 
-ALL_REGIONS: dict[str, LazyProxy] = {**CITIES, **REGIONS}
+# Alphabets in dictionary order; Kazakh places its own letters after their nearest Russian ones.
+_ALPHABETS = {
+    "kk": "аәбвгғдеёжзийкқлмнңоөпрстуұүфхһцчшщъыіьэюя",
+    "ru": "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+}
 
 
 def region_name(code: str | None) -> str:
-    return str(ALL_REGIONS[code]) if code in ALL_REGIONS else ""
+    return str(NAMES[code]) if code in NAMES else ""
+
+
+def sort_key(name: str, lang: str) -> tuple[int, ...]:
+    alphabet = _ALPHABETS.get(lang, _ALPHABETS["ru"])
+    return tuple(
+        alphabet.index(ch) if ch in alphabet else len(alphabet) + ord(ch) for ch in name.lower()
+    )
+
+
+def regions_for(lang: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(cities, regions) as (code, name) in the current locale: the three cities in their usual
+    order, then the regions sorted by name in the user's alphabet."""
+    cities = [(code, str(NAMES[code])) for code in CITY_CODES]
+    regions = [(code, str(name)) for code, name in NAMES.items() if code not in CITY_CODES]
+    regions.sort(key=lambda item: sort_key(item[1], lang))
+    return cities, regions

@@ -1,7 +1,7 @@
-"""Periodic jobs (APScheduler 3, AsyncIOScheduler), started and stopped with the dispatcher.
+"""Periodic jobs (APScheduler 3, AsyncIOScheduler), started and stopped with the application.
 
 The jobs hold no state: each run asks the database what is due. Start-up also seeds the
-built-in yearly deadlines. Other features may add their jobs to `dispatcher["scheduler"]`.
+built-in yearly deadlines.
 """
 
 from __future__ import annotations
@@ -10,8 +10,6 @@ import asyncio
 import logging
 from datetime import datetime
 
-from aiogram import Dispatcher
-from aiogram.utils.i18n import I18n
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -20,89 +18,78 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.outbox import Outbox
 from bot.services.events.builtin import roll_recurring, seed_builtin_deadlines
+from bot.services.events.notices import EventTexts
 from bot.services.events.reminders import run_due_reminders
 
 log = logging.getLogger(__name__)
 
 REMINDER_JOB_ID = "event-reminders"
 REMINDER_INTERVAL_SECONDS = 60
-SCHEDULER_KEY = "scheduler"
-_LOCK_KEY = "scheduler_job_lock"
 
 
-def setup_scheduler(dispatcher: Dispatcher) -> None:
-    """Call once from the dispatcher factory."""
-    dispatcher.startup.register(_start)
-    dispatcher.shutdown.register(_stop)
+class BotScheduler:
+    def __init__(
+        self,
+        settings: Settings,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        outbox: Outbox,
+        event_texts: EventTexts,
+    ) -> None:
+        self._settings = settings
+        self._sessionmaker = sessionmaker
+        self._clock = clock
+        self._outbox = outbox
+        self._event_texts = event_texts
+        self._scheduler: AsyncIOScheduler | None = None
+        # One run at a time, and stop() waits for a run in progress to finish its transaction.
+        self._running = asyncio.Lock()
 
+    async def seed_events(self) -> int:
+        async with self._sessionmaker() as session, session.begin():
+            now, tz = self._clock.now(), self._settings.tz
+            added = await seed_builtin_deadlines(session, now, tz)
+            await roll_recurring(session, now, tz)
+        return added
 
-async def seed_events(
-    sessionmaker: async_sessionmaker[AsyncSession], clock: Clock, settings: Settings
-) -> int:
-    async with sessionmaker() as session, session.begin():
-        added = await seed_builtin_deadlines(session, clock.now(), settings.tz)
-        await roll_recurring(session, clock.now(), settings.tz)
-    return added
+    async def reminder_tick(self) -> int:
+        """One run of the reminder job; returns how many messages it queued."""
+        async with self._running:
+            return await run_due_reminders(
+                self._sessionmaker, self._outbox, self._clock, self._settings, self._event_texts
+            )
 
+    async def _tick(self) -> None:
+        try:
+            queued = await self.reminder_tick()
+        except Exception:
+            log.exception("reminder job failed; the next run retries")
+            return
+        if queued:
+            log.info("queued %d reminders", queued)
 
-async def reminder_tick(dispatcher: Dispatcher) -> int:
-    """One run of the reminder job, with what the dispatcher holds right now: the outbox is
-    created by another start-up hook, so it is looked up here rather than captured at start."""
-    data = dispatcher.workflow_data
-    outbox: Outbox | None = data.get("outbox")
-    if outbox is None:
-        log.warning("reminder job skipped: no outbox in the dispatcher yet")
-        return 0
-    lock: asyncio.Lock = data[_LOCK_KEY]
-    async with lock:
-        return await run_due_reminders(
-            data["sessionmaker"], outbox, data["clock"], data["settings"], data["i18n"]
+    async def start(self) -> None:
+        added = await self.seed_events()
+        if added:
+            log.info("seeded %d built-in deadlines", added)
+        scheduler = AsyncIOScheduler(timezone=self._settings.tz)
+        scheduler.add_job(
+            self._tick,
+            IntervalTrigger(seconds=REMINDER_INTERVAL_SECONDS),
+            id=REMINDER_JOB_ID,
+            max_instances=1,
+            coalesce=True,
+            # Run at once too: reminders that fell due while the bot was down go out now.
+            next_run_time=datetime.now(self._settings.tz),
         )
+        scheduler.start()
+        self._scheduler = scheduler
 
-
-async def _tick(dispatcher: Dispatcher) -> None:
-    try:
-        queued = await reminder_tick(dispatcher)
-    except Exception:
-        log.exception("reminder job failed; the next run retries")
-        return
-    if queued:
-        log.info("queued %d reminders", queued)
-
-
-async def _start(
-    dispatcher: Dispatcher,
-    settings: Settings,
-    sessionmaker: async_sessionmaker[AsyncSession],
-    clock: Clock,
-    i18n: I18n,
-) -> None:
-    added = await seed_events(sessionmaker, clock, settings)
-    if added:
-        log.info("seeded %d built-in deadlines", added)
-    dispatcher.workflow_data[_LOCK_KEY] = asyncio.Lock()
-    scheduler = AsyncIOScheduler(timezone=settings.tz)
-    scheduler.add_job(
-        _tick,
-        IntervalTrigger(seconds=REMINDER_INTERVAL_SECONDS),
-        args=[dispatcher],
-        id=REMINDER_JOB_ID,
-        max_instances=1,
-        coalesce=True,
-        # Run at once too: reminders that fell due while the bot was down go out now.
-        next_run_time=datetime.now(settings.tz),
-    )
-    scheduler.start()
-    dispatcher.workflow_data[SCHEDULER_KEY] = scheduler
-
-
-async def _stop(dispatcher: Dispatcher) -> None:
-    scheduler: AsyncIOScheduler | None = dispatcher.workflow_data.pop(SCHEDULER_KEY, None)
-    if scheduler is None:
-        return
-    scheduler.shutdown(wait=False)
-    # Let a run in progress finish its transaction before the engine is disposed.
-    lock: asyncio.Lock | None = dispatcher.workflow_data.get(_LOCK_KEY)
-    if lock is not None:
-        async with lock:
-            pass
+    async def stop(self) -> None:
+        scheduler, self._scheduler = self._scheduler, None
+        if scheduler is None:
+            return
+        scheduler.shutdown(wait=False)
+        # Let a run in progress finish its transaction before the engine is disposed.
+        async with self._running:
+            return

@@ -1,12 +1,18 @@
-"""Telegram-facing layer: the router tree, assembled with role filters at router level."""
+"""Telegram-facing layer: the router tree, assembled here and nowhere else.
+
+Every module builds its routers in functions (`router()`, `navigation_router()`), so a process can
+build several dispatchers (a restart in tests, two instances in a benchmark) from fresh objects.
+"""
 
 from __future__ import annotations
 
 from aiogram import F, Router
+from aiogram_dialog import setup_dialogs
 
 from handlers import (
     common,
     errors,
+    events,
     fallback,
     faq,
     language,
@@ -16,41 +22,41 @@ from handlers import (
     smalltalk,
     start,
 )
-from handlers.events import admin_router as events_admin_router
-from handlers.events import user_router as events_user_router
+from handlers.dialog_exit import DialogExitMiddleware
 
 
-def attach(parent: Router, *children: Router) -> None:
-    """Include module-level routers in a freshly built tree.
-
-    Handler modules own a module-level `router`; a process may build several dispatchers (a
-    restart in tests, two instances in a benchmark), and aiogram refuses to attach a router that
-    already has a parent, so the link to the previous tree is dropped first.
-    """
-    for child in children:
-        child._parent_router = None
-        parent.include_router(child)
+def _navigation() -> Router:
+    """Commands and menu buttons: each first closes a dialog left open (handlers.dialog_exit)."""
+    router = Router(name="navigation")
+    router.message.middleware(DialogExitMiddleware())
+    router.callback_query.middleware(DialogExitMiddleware())
+    router.include_routers(
+        start.router(),
+        common.router(),
+        language.router(),
+        region.router(),
+        privacy.router(),
+        faq.navigation_router(),
+        events.navigation_router(),
+    )
+    return router
 
 
 def build_root_router() -> Router:
     root = Router(name="root")
-    attach(root, errors.router, membership.router)
+    root.include_router(membership.router())
     private = Router(name="private")
-    # The desk works in private chats; in groups it stays silent rather than answer everyone.
+    # The bot works in private chats; in groups it stays silent rather than answer everyone.
     private.message.filter(F.chat.type == "private")
     private.callback_query.filter(F.message.chat.type == "private")
-    attach(
-        private,
-        start.router,
-        language.router,
-        region.router,
-        common.router,
-        privacy.router,
-        events_admin_router,
-        events_user_router,
-    )
+    features = Router(name="features")
+    features.include_routers(_navigation(), events.dialogs(), events.router())
     # Free text outside a dialog is an FAQ search, so the FAQ goes after every other feature;
     # the fallback takes whatever nobody else understood.
-    attach(private, smalltalk.router, faq.router, fallback.router)
+    features.include_routers(smalltalk.router(), faq.router(), fallback.router())
+    setup_dialogs(features)
+    private.include_router(features)
     root.include_router(private)
+    # Last: area error handlers (e.g. events' "no longer available") are tried before it.
+    root.include_router(errors.router())
     return root

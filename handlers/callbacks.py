@@ -6,7 +6,7 @@ from aiogram.filters.callback_data import CallbackData
 
 
 class MenuCb(CallbackData, prefix="m"):
-    """A main-menu item: `main`, `faq`, `events`, `subs`, `region`, `lang`, `help`."""
+    """A main-menu item: `main`, `faq`, `events`, `subs`, `region`, `lang`, `help`, `admin`."""
 
     action: str
 

@@ -1,63 +1,48 @@
-"""/help, /cancel and /menu."""
+"""/help, /cancel, /menu and the main-menu buttons."""
 
 from __future__ import annotations
 
 from aiogram import F, Router
 from aiogram.filters import Command
-from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.roles import Role
 from handlers.callbacks import MenuCb
-from handlers.keyboards import back_to_menu_keyboard
-from handlers.screens import show, show_main_menu
-
-router = Router(name=__name__)
-
-
-def help_text() -> str:
-    return _(
-        "ℹ️ <b>How I can help</b>\n\n"
-        "• Type a question in your own words, in Kazakh or Russian: I will find the answer "
-        "in the knowledge base.\n"
-        "• /faq: browse questions by topic\n"
-        "• /events: upcoming forums, grant rounds and deadlines\n"
-        "• /subscriptions: choose which reminders you get\n"
-        "• /language: change the language\n"
-        "• /cancel: stop what you are doing\n"
-        "• /forget: delete the data I keep about you\n\n"
-        "My answers are general information, not legal advice. When in doubt, check the "
-        "official source I cite."
-    )
+from handlers.dialog_exit import end_dialogs
+from handlers.menu import help_screen, show_main_menu
+from handlers.screens import show
 
 
-@router.message(Command("help"))
-async def cmd_help(message: Message) -> None:
-    await show(message, help_text(), back_to_menu_keyboard())
+async def cmd_help(message: Message, role: Role) -> None:
+    await show(message, help_screen(role))
 
 
-@router.callback_query(MenuCb.filter(F.action == "help"))
-async def open_help(callback: CallbackQuery) -> None:
-    await show(callback, help_text(), back_to_menu_keyboard())
+async def open_help(callback: CallbackQuery, role: Role) -> None:
+    await show(callback, help_screen(role))
 
 
-@router.message(Command("menu"))
-async def cmd_menu(message: Message, state: FSMContext) -> None:
-    await state.clear()
-    await show_main_menu(message)
+async def cmd_menu(message: Message, role: Role) -> None:
+    await show_main_menu(message, role)
 
 
-@router.callback_query(MenuCb.filter(F.action == "main"))
-async def open_main_menu(callback: CallbackQuery, state: FSMContext) -> None:
-    await state.clear()
-    await show_main_menu(callback)
+async def open_main_menu(callback: CallbackQuery, role: Role) -> None:
+    await show_main_menu(callback, role)
 
 
-@router.message(Command("cancel"))
-async def cmd_cancel(message: Message, state: FSMContext) -> None:
-    if await state.get_state() is None:
-        await message.answer(_("There is nothing to cancel."))
-    else:
-        await state.clear()
-        await message.answer(_("❌ Cancelled."))
-    await show_main_menu(message)
+async def cmd_cancel(message: Message, role: Role, ended_dialog: bool = False) -> None:
+    note = _("❌ Cancelled.") if ended_dialog else _("There is nothing to cancel.")
+    await show_main_menu(message, role, note=note)
+
+
+def router() -> Router:
+    router = Router(name="common")
+    router.message.register(cmd_help, Command("help"))
+    router.callback_query.register(open_help, MenuCb.filter(F.action == "help"))
+    router.message.register(cmd_menu, Command("menu"))
+    router.callback_query.register(open_main_menu, MenuCb.filter(F.action == "main"))
+    router.message.register(cmd_cancel, Command("cancel"))
+    return router
+
+
+__all__ = ["end_dialogs", "router"]

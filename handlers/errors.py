@@ -5,33 +5,19 @@ from __future__ import annotations
 import logging
 
 from aiogram import Bot, Router
-from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
+from aiogram.exceptions import TelegramAPIError
 from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.i18n import LANGUAGES
-from bot.services.profile import ProfileService
+from bot.languages import LANGUAGES
 
-router = Router(name=__name__)
 log = logging.getLogger(__name__)
 
 
-@router.error()
-async def on_error(
-    event: ErrorEvent, bot: Bot, i18n: I18n, sessionmaker: async_sessionmaker[AsyncSession]
-) -> bool:
-    chat_id = _chat_of(event)
-    if isinstance(event.exception, TelegramForbiddenError) and chat_id is not None:
-        # The user blocked the bot while we were answering: remember it, nothing to tell them.
-        async with sessionmaker() as session:
-            await ProfileService(session).set_reachable(
-                chat_id, False, reason=event.exception.message
-            )
-            await session.commit()
-        return True
+async def on_error(event: ErrorEvent, bot: Bot, i18n: I18n) -> bool:
     log.exception("update %s failed", event.update.update_id, exc_info=event.exception)
+    chat_id = _chat_of(event)
     if chat_id is None:
         return True
     try:
@@ -59,3 +45,9 @@ def _chat_of(event: ErrorEvent) -> int | None:
         if message is not None and message.chat.type == "private":
             return message.chat.id
     return None
+
+
+def router() -> Router:
+    router = Router(name="errors")
+    router.errors.register(on_error)
+    return router

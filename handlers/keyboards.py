@@ -1,58 +1,68 @@
-"""Keyboards shared across handlers."""
+"""Keyboards shared across areas: the main menu, language and region pickers, "back"."""
 
 from __future__ import annotations
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.i18n import LANGUAGES
-from bot.regions import CITIES, REGIONS
+from bot.languages import LANGUAGES
+from bot.regions import regions_for
+from bot.roles import Role
 from handlers.callbacks import LanguageCb, MenuCb, RegionCb
+from handlers.screens import button, grid, keyboard
 
 # Each language is offered in its own name, so a user who reads only one of them finds it.
 LANGUAGE_NAMES = {"kk": "🇰🇿 Қазақша", "ru": "🇷🇺 Русский"}
 SKIP_REGION = "-"
 
 
+def main_menu_label() -> str:
+    return _("🏠 Main menu")
+
+
+def back_label() -> str:
+    return _("⬅️ Back")
+
+
 def language_keyboard(*, onboarding: bool) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for code in LANGUAGES:
-        builder.button(
-            text=LANGUAGE_NAMES[code], callback_data=LanguageCb(code=code, onboarding=onboarding)
-        )
-    if not onboarding:
-        builder.button(text=_("⬅️ Back"), callback_data=MenuCb(action="main"))
-    builder.adjust(2, 1)
-    return builder.as_markup()
+    choices = [
+        button(LANGUAGE_NAMES[code], LanguageCb(code=code, onboarding=onboarding))
+        for code in LANGUAGES
+    ]
+    back = [] if onboarding else [button(back_label(), MenuCb(action="main"))]
+    return keyboard(choices, back)
 
 
-def region_keyboard(*, onboarding: bool) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for code, name in {**CITIES, **REGIONS}.items():
-        builder.button(text=str(name), callback_data=RegionCb(code=code, onboarding=onboarding))
-    builder.adjust(3, *([2] * 9))
+def region_keyboard(lang: str, *, onboarding: bool) -> InlineKeyboardMarkup:
+    cities, regions = regions_for(lang)
+    city_row = [button(name, RegionCb(code=code, onboarding=onboarding)) for code, name in cities]
+    region_buttons = [
+        button(name, RegionCb(code=code, onboarding=onboarding)) for code, name in regions
+    ]
     skip_text = _("Skip") if onboarding else _("All of Kazakhstan")
-    builder.row()
-    builder.button(text=skip_text, callback_data=RegionCb(code=SKIP_REGION, onboarding=onboarding))
+    last = [button(skip_text, RegionCb(code=SKIP_REGION, onboarding=onboarding))]
     if not onboarding:
-        builder.button(text=_("⬅️ Back"), callback_data=MenuCb(action="main"))
-    return builder.as_markup()
+        last.append(button(back_label(), MenuCb(action="main")))
+    return keyboard(city_row, *grid(region_buttons, 2), last)
 
 
-def main_menu_keyboard() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("📚 Questions and answers"), callback_data=MenuCb(action="faq"))
-    builder.button(text=_("📅 Events and deadlines"), callback_data=MenuCb(action="events"))
-    builder.button(text=_("🔔 Reminders"), callback_data=MenuCb(action="subs"))
-    builder.button(text=_("📍 My region"), callback_data=MenuCb(action="region"))
-    builder.button(text=_("🌐 Language"), callback_data=MenuCb(action="lang"))
-    builder.button(text=_("ℹ️ Help"), callback_data=MenuCb(action="help"))
-    builder.adjust(1, 1, 2, 2)
-    return builder.as_markup()
+def main_menu_keyboard(role: Role | None = None) -> InlineKeyboardMarkup:
+    rows = [
+        [button(_("📚 Questions and answers"), MenuCb(action="faq"))],
+        [button(_("📅 Events and deadlines"), MenuCb(action="events"))],
+        [
+            button(_("🔔 Reminders"), MenuCb(action="subs")),
+            button(_("📍 My region"), MenuCb(action="region")),
+        ],
+        [
+            button(_("🌐 Language"), MenuCb(action="lang")),
+            button(_("ℹ️ Help"), MenuCb(action="help")),
+        ],
+    ]
+    if role is Role.ADMIN:
+        rows.append([button(_("🛠 Administration"), MenuCb(action="admin"))])
+    return keyboard(*rows)
 
 
 def back_to_menu_keyboard() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("🏠 Main menu"), callback_data=MenuCb(action="main"))
-    return builder.as_markup()
+    return keyboard([button(main_menu_label(), MenuCb(action="main"))])

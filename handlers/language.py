@@ -7,36 +7,36 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.roles import Role
 from bot.services.profile import ProfileService, UnknownChoiceError
 from handlers.callbacks import LanguageCb, MenuCb
 from handlers.keyboards import language_keyboard, region_keyboard
-from handlers.screens import show, show_main_menu
-
-router = Router(name=__name__)
-
-
-def _language_prompt() -> str:
-    return _("🌐 Choose the language of the bot:")
+from handlers.menu import show_main_menu
+from handlers.screens import Screen, show
 
 
-@router.message(Command("language"))
+def language_screen() -> Screen:
+    return Screen(_("🌐 Choose the language of the bot:"), language_keyboard(onboarding=False))
+
+
 async def cmd_language(message: Message) -> None:
-    await show(message, _language_prompt(), language_keyboard(onboarding=False))
+    await show(message, language_screen())
 
 
-@router.callback_query(MenuCb.filter(F.action == "lang"))
 async def open_language(callback: CallbackQuery) -> None:
-    await show(callback, _language_prompt(), language_keyboard(onboarding=False))
+    await show(callback, language_screen())
 
 
-@router.callback_query(LanguageCb.filter())
 async def choose_language(
-    callback: CallbackQuery, callback_data: LanguageCb, session: AsyncSession, i18n: I18n
+    callback: CallbackQuery,
+    callback_data: LanguageCb,
+    profile: ProfileService,
+    i18n: I18n,
+    role: Role,
 ) -> None:
     try:
-        await ProfileService(session).choose_language(callback.from_user.id, callback_data.code)
+        await profile.choose_language(callback.from_user.id, callback_data.code)
     except UnknownChoiceError:
         await callback.answer(_("This button is no longer valid."), show_alert=True)
         return
@@ -46,6 +46,14 @@ async def choose_language(
                 "✅ Language saved.\n\n📍 Which region is your organisation in? "
                 "It helps me show local events first. You can skip this."
             )
-            await show(callback, text, region_keyboard(onboarding=True))
+            await show(callback, Screen(text, region_keyboard(callback_data.code, onboarding=True)))
         else:
-            await show_main_menu(callback)
+            await show_main_menu(callback, role, note=_("✅ Language saved."))
+
+
+def router() -> Router:
+    router = Router(name="language")
+    router.message.register(cmd_language, Command("language"))
+    router.callback_query.register(open_language, MenuCb.filter(F.action == "lang"))
+    router.callback_query.register(choose_language, LanguageCb.filter())
+    return router

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from aiogram import F, Router
 from aiogram.types import ChatMemberUpdated
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.profile import ProfileService
 
-router = Router(name=__name__)
 
-
-@router.my_chat_member(F.chat.type == "private")
-async def on_private_membership(event: ChatMemberUpdated, session: AsyncSession) -> None:
+async def on_private_membership(event: ChatMemberUpdated, profile: ProfileService) -> None:
     status = event.new_chat_member.status
     reachable = status not in ("kicked", "left")
-    await ProfileService(session).set_reachable(event.chat.id, reachable, reason=f"status {status}")
+    await profile.set_reachable(event.chat.id, reachable, reason=f"status {status}")
+
+
+def router() -> Router:
+    router = Router(name="membership")
+    router.my_chat_member.register(on_private_membership, F.chat.type == "private")
+    return router

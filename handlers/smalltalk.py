@@ -1,4 +1,4 @@
-"""Greetings and thanks typed as text get a human answer, not an FAQ search."""
+"""Greetings, thanks and "ok" typed as text get a human answer, not an FAQ search."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from aiogram.filters import Filter, StateFilter
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.roles import Role
 from bot.services.smalltalk import SmallTalk, classify
 from handlers.keyboards import back_to_menu_keyboard, main_menu_keyboard
-
-router = Router(name=__name__)
+from handlers.screens import Screen, show
 
 
 class IsSmallTalk(Filter):
@@ -21,18 +21,25 @@ class IsSmallTalk(Filter):
         return {"small_talk": kind} if kind else False
 
 
-@router.message(F.text, StateFilter(None), IsSmallTalk())
-async def answer_small_talk(message: Message, small_talk: SmallTalk) -> None:
-    if small_talk is SmallTalk.GREETING:
-        await message.answer(
-            _(
-                "👋 Hello! Type your question in your own words, in Kazakh or Russian, "
-                "or choose a section:"
-            ),
-            reply_markup=main_menu_keyboard(),
+def small_talk_screen(kind: SmallTalk, role: Role | None) -> Screen:
+    if kind is SmallTalk.GREETING:
+        text = _(
+            "👋 Hello! Type your question in your own words, in Kazakh or Russian, "
+            "or choose a section:"
         )
+        return Screen(text, main_menu_keyboard(role))
+    if kind is SmallTalk.THANKS:
+        text = _("😊 You are welcome! Write whenever you have another question.")
     else:
-        await message.answer(
-            _("😊 You are welcome! Write whenever you have another question."),
-            reply_markup=back_to_menu_keyboard(),
-        )
+        text = _("👌 Good. Write whenever you have a question.")
+    return Screen(text, back_to_menu_keyboard())
+
+
+async def answer_small_talk(message: Message, small_talk: SmallTalk, role: Role) -> None:
+    await show(message, small_talk_screen(small_talk, role))
+
+
+def router() -> Router:
+    router = Router(name="smalltalk")
+    router.message.register(answer_small_talk, F.text, StateFilter(None), IsSmallTalk())
+    return router

@@ -4,31 +4,33 @@ from __future__ import annotations
 
 from aiogram import Router
 from aiogram.filters import CommandStart
-from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.roles import Role
 from db.repositories.users import UserDTO
 from handlers.keyboards import language_keyboard
-from handlers.screens import show_main_menu
+from handlers.menu import show_main_menu
+from handlers.screens import Screen, show
 
-router = Router(name=__name__)
 
-
-def choose_language_text() -> str:
+def choose_language_screen() -> Screen:
     # Shown before we know the language, so it speaks both.
-    return _(
+    text = _(
         "👋 Hello! I am <b>Kenes</b>, a consultation desk for NGOs.\n"
         "Тілді таңдаңыз · Выберите язык:"
     )
+    return Screen(text, language_keyboard(onboarding=True))
 
 
-@router.message(CommandStart())
-async def cmd_start(message: Message, state: FSMContext, db_user: UserDTO) -> None:
-    await state.clear()
+async def cmd_start(message: Message, db_user: UserDTO, role: Role) -> None:
     if db_user.language is None:
-        await message.answer(
-            choose_language_text(), reply_markup=language_keyboard(onboarding=True)
-        )
+        await show(message, choose_language_screen())
         return
-    await show_main_menu(message)
+    await show_main_menu(message, role)
+
+
+def router() -> Router:
+    router = Router(name="start")
+    router.message.register(cmd_start, CommandStart())
+    return router

@@ -13,8 +13,6 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from aiogram.types import InlineKeyboardMarkup
-
 from db.models.outbox import KEY_LENGTH
 
 MAX_TEXT = 4096
@@ -45,6 +43,41 @@ PRIORITY: dict[Category, int] = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class Button:
+    """An inline button as plain data, so services can attach buttons without aiogram."""
+
+    text: str
+    callback_data: str | None = None
+    url: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.callback_data is None) == (self.url is None):
+            raise ValueError("a button needs exactly one of callback_data or url")
+        if self.callback_data is not None and not 0 < len(self.callback_data.encode()) <= 64:
+            raise ValueError("callback_data must be 1–64 bytes")
+
+    def as_dict(self) -> dict[str, str]:
+        data = {"text": self.text}
+        if self.callback_data is not None:
+            data["callback_data"] = self.callback_data
+        if self.url is not None:
+            data["url"] = self.url
+        return data
+
+
+# Rows of buttons, top to bottom.
+Keyboard = tuple[tuple[Button, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MessageContent:
+    """What to say: HTML text and its buttons, rendered by a view in the recipient's language."""
+
+    text: str
+    keyboard: Keyboard | None = None
+
+
 def visible_length(html_text: str) -> int:
     """Length Telegram counts: after the HTML tags are parsed away and entities decoded."""
     return len(html.unescape(_TAG.sub("", html_text)).strip())
@@ -64,7 +97,7 @@ class OutgoingMessage:
     category: Category
     kind: Kind
     text: str | None = None  # HTML text, or the caption of a copy/document
-    keyboard: InlineKeyboardMarkup | None = None
+    keyboard: Keyboard | None = None
     silent: bool = False
     from_chat_id: int | None = None
     message_id: int | None = None
@@ -109,7 +142,7 @@ class OutgoingMessage:
         text: str,
         *,
         category: Category,
-        keyboard: InlineKeyboardMarkup | None = None,
+        keyboard: Keyboard | None = None,
         **options: Any,
     ) -> OutgoingMessage:
         return cls(
@@ -130,7 +163,7 @@ class OutgoingMessage:
         message_id: int,
         category: Category,
         caption: str | None = None,
-        keyboard: InlineKeyboardMarkup | None = None,
+        keyboard: Keyboard | None = None,
         **options: Any,
     ) -> OutgoingMessage:
         """copyMessage of a message Telegram still has (an admin's broadcast, a user's file)."""
@@ -155,7 +188,7 @@ class OutgoingMessage:
         file_id: str | None = None,
         filename: str | None = None,
         caption: str | None = None,
-        keyboard: InlineKeyboardMarkup | None = None,
+        keyboard: Keyboard | None = None,
         **options: Any,
     ) -> OutgoingMessage:
         """A file. Bytes are stored in the queue until Telegram has them; to send one file to
@@ -173,6 +206,7 @@ class OutgoingMessage:
         )
 
     def stored_keyboard(self) -> dict[str, Any] | None:
-        if self.keyboard is None:
+        """The Bot API's InlineKeyboardMarkup as JSON, as the outbox row keeps it."""
+        if not self.keyboard:
             return None
-        return self.keyboard.model_dump(mode="json", exclude_none=True)
+        return {"inline_keyboard": [[b.as_dict() for b in row] for row in self.keyboard]}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from pathlib import Path
 from typing import Self
 
 from pydantic import SecretStr
@@ -22,20 +23,32 @@ STARTUP_TIMEOUT = 30.0
 class RunningBot:
     """The bot process in miniature: start, stop, restart on the same database and server."""
 
-    def __init__(self, settings: Settings, server: FakeTelegramServer, clock: Clock | None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        server: FakeTelegramServer,
+        clock: Clock | None,
+        faq_dir: Path | None = None,
+    ) -> None:
         self.settings = settings.model_copy(
             update={"telegram_api_url": server.base_url, "bot_token": SecretStr(server.token)}
         )
         self.server = server
         self.clock = clock
+        self.faq_dir = faq_dir
         self._app: Application | None = None
         self._task: asyncio.Task[None] | None = None
 
     @classmethod
     async def start(
-        cls, settings: Settings, server: FakeTelegramServer, *, clock: Clock | None = None
+        cls,
+        settings: Settings,
+        server: FakeTelegramServer,
+        *,
+        clock: Clock | None = None,
+        faq_dir: Path | None = None,
     ) -> Self:
-        running = cls(settings, server, clock)
+        running = cls(settings, server, clock, faq_dir)
         await running._start()
         return running
 
@@ -46,7 +59,7 @@ class RunningBot:
         return self._app
 
     async def _start(self) -> None:
-        app = await Application.create(self.settings, clock=self.clock)
+        app = await Application.create(self.settings, clock=self.clock, faq_dir=self.faq_dir)
         started = asyncio.Event()
 
         async def mark_started() -> None:

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models.users import User
 from db.repositories.outbox import OutboxRepository
+from db.repositories.users import UserRepository
 
 
 class PrivacyService:
     def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+        self._users = UserRepository(session)
+        self._outbox = OutboxRepository(session)
 
     async def forget(self, user_id: int) -> None:
         """Deletes the user; subscriptions, reminders and ratings go with them (ON DELETE CASCADE).
@@ -19,5 +19,5 @@ class PrivacyService:
         Search log rows carry no user id, so they stay. Messages still queued for the user are
         skipped rather than deleted, keeping the delivery record whole.
         """
-        await OutboxRepository(self._session).skip_pending_for_chat(user_id, reason="forgotten")
-        await self._session.execute(delete(User).where(User.id == user_id))
+        await self._outbox.skip_pending_for_chat(user_id, reason="forgotten")
+        await self._users.delete(user_id)

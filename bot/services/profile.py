@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import LANGUAGES
-from bot.regions import ALL_REGIONS
+from bot.languages import LANGUAGES
+from bot.region_codes import ALL_CODES
 from db.repositories.users import UserRepository
 
 
@@ -23,7 +23,7 @@ class ProfileService:
         await self._users.set_language(user_id, code)
 
     async def choose_region(self, user_id: int, code: str | None) -> None:
-        if code is not None and code not in ALL_REGIONS:
+        if code is not None and code not in ALL_CODES:
             raise UnknownChoiceError(code)
         await self._users.set_region(user_id, code)
 

@@ -11,6 +11,7 @@ from bot.services.faq.search.normalize import normalize
 class SmallTalk(StrEnum):
     GREETING = "greeting"
     THANKS = "thanks"
+    ACK = "ack"  # "ok", "понятно", 👍: the person read the answer and needs nothing more
 
 
 _PHRASES = {
@@ -67,7 +68,33 @@ _PHRASES = {
         "ок спасибо",
         "понятно спасибо",
     ),
+    SmallTalk.ACK: (
+        "ок",
+        "окей",
+        "okay",
+        "хорошо",
+        "понятно",
+        "ясно",
+        "ладно",
+        "отлично",
+        "супер",
+        "понял",
+        "поняла",
+        "принято",
+        "жақсы",
+        "түсінікті",
+        "түсіндім",
+        "жарайды",
+        "болды",
+        "керемет",
+        "zhaksy",
+        "jaqsy",
+        "tusinikti",
+    ),
 }
+# A message of these emoji alone is a thumbs-up, a thank-you or a smile.
+_ACK_EMOJI = frozenset("👍👌🙂😊✅❤️🔥💯👏")
+_THANKS_EMOJI = frozenset("🙏🤝")
 # Words that may come along without changing the meaning ("привет, бот!").
 _FILLER = {normalize(word) for word in ("бот", "kenes", "кенес", "кеңес", "вам", "сізге")}
 
@@ -81,5 +108,8 @@ def classify(text: str) -> SmallTalk | None:
     """The kind of small talk `text` is, if the whole message is one; None otherwise."""
     if len(text) > 60:
         return None
+    symbols = {ch for ch in text if not ch.isspace() and ch not in "\ufe0f\u200d"}
+    if symbols and symbols <= _THANKS_EMOJI | _ACK_EMOJI:
+        return SmallTalk.THANKS if symbols & _THANKS_EMOJI else SmallTalk.ACK
     words = [word for word in normalize(text).split() if word not in _FILLER]
     return _lookup().get(" ".join(words))

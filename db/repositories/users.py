@@ -4,7 +4,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -92,6 +92,10 @@ class UserRepository:
             .where(User.id == user_id)
             .values(is_reachable=True, unreachable_reason=None)
         )
+
+    async def delete(self, user_id: int) -> None:
+        """Subscriptions, watches, reminders and ratings go with the user (ON DELETE CASCADE)."""
+        await self._session.execute(delete(User).where(User.id == user_id))
 
     async def ids_with_role(self, roles: Iterable[str]) -> Sequence[int]:
         result = await self._session.scalars(select(User.id).where(User.role.in_(list(roles))))

@@ -1,37 +1,62 @@
-"""Events and deadlines in the bot.
+"""Events and deadlines in the bot: the routers of this area, assembled by `handlers.build_root`.
 
-Include both in the private router, before the FAQ router (its free-text search would take the
-dialog's answers) and before the fallback:
-
-    from handlers.events import admin_router as events_admin_router
-    from handlers.events import user_router as events_user_router
-
-`admin_router` carries the admin role filter itself, for messages and callback queries alike:
-a non-admin's /admin or forged admin button falls through to the fallback.
-
-Both routers build the services per update (`handlers.events.middleware`): handlers take
-`events: EventService` and `subscriptions: SubscriptionService` as kwargs.
+- `navigation_router()`: /events, /subscriptions and their menu buttons; for admins /admin and
+  the events administration (filtered once, here). They end an open dialog first
+  (handlers.dialog_exit).
+- `router()`: the buttons inside the user screens, and an events file sent by an admin.
+- `dialogs()`: the admin's wizards (aiogram-dialog), admins only.
+- "This event is no longer available" is said once, by `on_event_gone`, for every handler here.
 """
 
 from __future__ import annotations
 
 from aiogram import Router
+from aiogram.filters import ExceptionTypeFilter
+from aiogram.types import ErrorEvent
+from aiogram.utils.i18n import gettext as _
 
 from bot.roles import Role
-from handlers.events import admin, admin_dialog, admin_import, subscriptions, user
-from handlers.events.middleware import EventServicesMiddleware
+from bot.services.events.service import EventNotFoundError
+from handlers.dialogs import guarded
+from handlers.events import admin, import_dialog, subscriptions, user
+from handlers.events.wizard import event_wizard
 from handlers.filters import HasRole
 
-user_router = Router(name="events.user")
-user_router.message.middleware(EventServicesMiddleware())
-user_router.callback_query.middleware(EventServicesMiddleware())
-user_router.include_routers(user.router, subscriptions.router)
 
-admin_router = Router(name="events.admin")
-admin_router.message.filter(HasRole(Role.ADMIN))
-admin_router.callback_query.filter(HasRole(Role.ADMIN))
-admin_router.message.middleware(EventServicesMiddleware())
-admin_router.callback_query.middleware(EventServicesMiddleware())
-admin_router.include_routers(admin.router, admin_dialog.router, admin_import.router)
+async def on_event_gone(event: ErrorEvent) -> bool:
+    """Deleted meanwhile, or forged callback data: the same short note wherever it happens."""
+    callback = event.update.callback_query
+    if callback is not None:
+        await callback.answer(_("This event is no longer available."), show_alert=True)
+    elif event.update.message is not None:
+        await event.update.message.answer(_("This event is no longer available."))
+    return True
 
-__all__ = ["admin_router", "user_router"]
+
+def _admins_only(router: Router) -> Router:
+    router.message.filter(HasRole(Role.ADMIN))
+    router.callback_query.filter(HasRole(Role.ADMIN))
+    return router
+
+
+def navigation_router() -> Router:
+    router = Router(name="events.navigation")
+    router.include_routers(user.navigation_router(), subscriptions.navigation_router())
+    admin_area = _admins_only(Router(name="events.admin.navigation"))
+    admin_area.include_routers(admin.navigation_router(), admin.router())
+    router.include_router(admin_area)
+    return router
+
+
+def router() -> Router:
+    router = Router(name="events")
+    router.errors.register(on_event_gone, ExceptionTypeFilter(EventNotFoundError))
+    router.include_routers(user.router(), subscriptions.router())
+    router.include_router(_admins_only(import_dialog.file_router()))
+    return router
+
+
+def dialogs() -> Router:
+    router = _admins_only(Router(name="events.dialogs"))
+    router.include_routers(guarded(event_wizard()), guarded(import_dialog.import_dialog()))
+    return router

@@ -4,121 +4,78 @@ from __future__ import annotations
 
 from aiogram import F, Router
 from aiogram.filters import Command
-from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
+from aiogram_dialog import DialogManager
 
 from bot.config import Settings
-from bot.services.events.service import BuiltinEventError, EventNotFoundError, EventService
+from bot.services.events.service import BuiltinEventError, EventService
+from handlers.callbacks import MenuCb
 from handlers.events import admin_views
 from handlers.events.callbacks import AdminEvCb
-from handlers.screens import show
-
-router = Router(name=__name__)
+from handlers.events.import_dialog import start_import
+from handlers.events.wizard import start_create, start_edit
+from handlers.screens import show, user_language
 
 
 async def show_admin_list(
     event: Message | CallbackQuery,
     page: int,
-    *,
     events: EventService,
     settings: Settings,
-    i18n: I18n,
     note: str | None = None,
 ) -> None:
-    result = await events.admin_page(page)
-    screen = admin_views.admin_list(result, lang=i18n.current_locale, tz=settings.tz)
-    text = f"{note}\n\n{screen.text}" if note else screen.text
-    await show(event, text, screen.markup, toast=note)
+    screen = admin_views.admin_list(
+        await events.admin_page(page), lang=user_language(), tz=settings.tz
+    )
+    await show(event, admin_views.with_note(screen, note) if note else screen, toast=note)
 
 
-@router.message(Command("admin"))
-async def cmd_admin(message: Message, state: FSMContext) -> None:
-    await state.clear()
-    screen = admin_views.admin_menu()
-    await show(message, screen.text, screen.markup)
+async def cmd_admin(message: Message) -> None:
+    await show(message, admin_views.admin_menu())
 
 
-@router.callback_query(AdminEvCb.filter(F.action == "menu"))
-async def open_admin_menu(callback: CallbackQuery, state: FSMContext) -> None:
-    await state.clear()
-    screen = admin_views.admin_menu()
-    await show(callback, screen.text, screen.markup)
+async def open_admin_menu(callback: CallbackQuery) -> None:
+    await show(callback, admin_views.admin_menu())
 
 
-@router.callback_query(AdminEvCb.filter(F.action == "list"))
 async def open_list(
-    callback: CallbackQuery,
-    callback_data: AdminEvCb,
-    state: FSMContext,
-    events: EventService,
-    settings: Settings,
-    i18n: I18n,
+    callback: CallbackQuery, callback_data: AdminEvCb, events: EventService, settings: Settings
 ) -> None:
-    await state.clear()
-    await show_admin_list(callback, callback_data.page, events=events, settings=settings, i18n=i18n)
+    await show_admin_list(callback, callback_data.page, events, settings)
 
 
-@router.callback_query(AdminEvCb.filter(F.action.in_({"card", "cancel", "delete"})))
 async def open_card(
-    callback: CallbackQuery,
-    callback_data: AdminEvCb,
-    state: FSMContext,
-    events: EventService,
-    settings: Settings,
-    i18n: I18n,
+    callback: CallbackQuery, callback_data: AdminEvCb, events: EventService, settings: Settings
 ) -> None:
     """The card, or the confirmation asked before cancelling or deleting."""
-    await state.clear()
-    try:
-        event = await events.get(callback_data.id)
-    except EventNotFoundError:
-        await callback.answer(_("This event is no longer available."), show_alert=True)
-        return
-    lang = i18n.current_locale
+    event = await events.get(callback_data.id)
+    lang = user_language()
     if callback_data.action == "card":
         screen = admin_views.admin_card(event, page=callback_data.page, lang=lang, tz=settings.tz)
     else:
         screen = admin_views.confirm_screen(
             event, action=callback_data.action, page=callback_data.page, lang=lang
         )
-    await show(callback, screen.text, screen.markup)
+    await show(callback, screen)
 
 
-@router.callback_query(AdminEvCb.filter(F.action == "cancel_ok"))
 async def cancel_event(
-    callback: CallbackQuery,
-    callback_data: AdminEvCb,
-    events: EventService,
-    settings: Settings,
-    i18n: I18n,
+    callback: CallbackQuery, callback_data: AdminEvCb, events: EventService, settings: Settings
 ) -> None:
-    try:
-        event = await events.cancel(callback_data.id)
-    except EventNotFoundError:
-        await callback.answer(_("This event is no longer available."), show_alert=True)
-        return
+    event = await events.cancel(callback_data.id)
     screen = admin_views.admin_card(
-        event, page=callback_data.page, lang=i18n.current_locale, tz=settings.tz
+        event, page=callback_data.page, lang=user_language(), tz=settings.tz
     )
     note = _("🚫 The event is cancelled.")
-    await show(callback, f"{note}\n{screen.text}", screen.markup, toast=note)
+    await show(callback, admin_views.with_note(screen, note), toast=note)
 
 
-@router.callback_query(AdminEvCb.filter(F.action == "delete_ok"))
 async def delete_event(
-    callback: CallbackQuery,
-    callback_data: AdminEvCb,
-    events: EventService,
-    settings: Settings,
-    i18n: I18n,
+    callback: CallbackQuery, callback_data: AdminEvCb, events: EventService, settings: Settings
 ) -> None:
     try:
         await events.delete(callback_data.id)
-    except EventNotFoundError:
-        await callback.answer(_("This event is no longer available."), show_alert=True)
-        return
     except BuiltinEventError:
         await callback.answer(
             _("A built-in yearly deadline cannot be deleted; cancel this year's instead."),
@@ -126,10 +83,47 @@ async def delete_event(
         )
         return
     await show_admin_list(
-        callback,
-        callback_data.page,
-        events=events,
-        settings=settings,
-        i18n=i18n,
-        note=_("🗑 The event is deleted."),
+        callback, callback_data.page, events, settings, note=_("🗑 The event is deleted.")
     )
+
+
+async def new_event(
+    callback: CallbackQuery, callback_data: AdminEvCb, dialog_manager: DialogManager
+) -> None:
+    await start_create(dialog_manager, callback_data.page)
+
+
+async def edit_event(
+    callback: CallbackQuery,
+    callback_data: AdminEvCb,
+    dialog_manager: DialogManager,
+    events: EventService,
+) -> None:
+    await start_edit(dialog_manager, events, callback_data.id, callback_data.page)
+
+
+async def import_file(callback: CallbackQuery, dialog_manager: DialogManager) -> None:
+    await start_import(dialog_manager)
+
+
+def navigation_router() -> Router:
+    """/admin and the menu entry: they leave any open dialog (see handlers.dialog_exit)."""
+    router = Router(name="events.admin.navigation")
+    router.message.register(cmd_admin, Command("admin"))
+    router.callback_query.register(open_admin_menu, MenuCb.filter(F.action == "admin"))
+    router.callback_query.register(open_admin_menu, AdminEvCb.filter(F.action == "menu"))
+    return router
+
+
+def router() -> Router:
+    router = Router(name="events.admin")
+    router.callback_query.register(open_list, AdminEvCb.filter(F.action == "list"))
+    router.callback_query.register(
+        open_card, AdminEvCb.filter(F.action.in_({"card", "cancel", "delete"}))
+    )
+    router.callback_query.register(cancel_event, AdminEvCb.filter(F.action == "cancel_ok"))
+    router.callback_query.register(delete_event, AdminEvCb.filter(F.action == "delete_ok"))
+    router.callback_query.register(new_event, AdminEvCb.filter(F.action == "new"))
+    router.callback_query.register(edit_event, AdminEvCb.filter(F.action == "edit"))
+    router.callback_query.register(import_file, AdminEvCb.filter(F.action == "import"))
+    return router

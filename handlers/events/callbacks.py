@@ -1,24 +1,36 @@
-"""Callback data of the admin screens (the user-facing ones live in bot.services.events)."""
+"""Callback data of the events area; prefixes are short because callback_data is ≤ 64 bytes."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
 
-from bot.services.events.callbacks import EventId, PageNo
+# Bounds make forged data fail to unpack (no handler matches) instead of reaching the database.
+EventId = Annotated[int, Field(ge=0, le=2**31 - 1)]
+PageNo = Annotated[int, Field(ge=0, le=10_000)]
 
 
-class AdminEvCb(CallbackData, prefix="ae"):
-    """`menu`, `list`, `card`, `new`, `import`, `edit`, `cancel`, `cancel_ok`, `delete`,
-    `delete_ok`."""
+class EventCb(CallbackData, prefix="ev"):
+    """`list` (page), `card` (edit in place), `show` (new message), `ics`, `remind`."""
 
     action: str
     id: EventId = 0
     page: PageNo = 0
 
 
-class DialogCb(CallbackData, prefix="ad"):
-    """Buttons inside the create/edit dialogs: `back`, `cancel`, `skip`, `save`, `pick`
-    (value: a category or region code), `field` (value: the field to edit)."""
+class SubsCb(CallbackData, prefix="sb"):
+    """`cat` toggles a category, `region` toggles "only my region"."""
 
     action: str
-    value: str = ""
+    category: str = ""
+
+
+class AdminEvCb(CallbackData, prefix="ae"):
+    """`menu`, `list`, `card`, `new`, `import`, `template`, `edit`, `cancel`, `cancel_ok`,
+    `delete`, `delete_ok`."""
+
+    action: str
+    id: EventId = 0
+    page: PageNo = 0

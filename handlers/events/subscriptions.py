@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from aiogram import F, Router
 from aiogram.filters import Command
-from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
-from bot.services.events.callbacks import SubsCb
 from bot.services.events.subscriptions import (
     SubscriptionService,
     SubscriptionState,
@@ -18,9 +16,8 @@ from bot.services.events.subscriptions import (
 from db.repositories.users import UserDTO
 from handlers.callbacks import MenuCb
 from handlers.events import views
+from handlers.events.callbacks import SubsCb
 from handlers.screens import show
-
-router = Router(name=__name__)
 
 
 async def _show(
@@ -35,34 +32,24 @@ async def _show(
             settings.quiet_hours_end.strftime("%H:%M"),
         ),
     )
-    await show(event, screen.text, screen.markup)
+    await show(event, screen)
 
 
-@router.message(Command("subscriptions"))
 async def cmd_subscriptions(
-    message: Message,
-    state: FSMContext,
-    subscriptions: SubscriptionService,
-    db_user: UserDTO,
-    settings: Settings,
+    message: Message, subscriptions: SubscriptionService, db_user: UserDTO, settings: Settings
 ) -> None:
-    await state.clear()
-    current = await subscriptions.state(db_user.id)
-    await _show(message, current, db_user, settings)
+    await _show(message, await subscriptions.state(db_user.id), db_user, settings)
 
 
-@router.callback_query(MenuCb.filter(F.action == "subs"))
 async def open_subscriptions(
     callback: CallbackQuery,
     subscriptions: SubscriptionService,
     db_user: UserDTO,
     settings: Settings,
 ) -> None:
-    current = await subscriptions.state(db_user.id)
-    await _show(callback, current, db_user, settings)
+    await _show(callback, await subscriptions.state(db_user.id), db_user, settings)
 
 
-@router.callback_query(SubsCb.filter(F.action == "cat"))
 async def toggle_category(
     callback: CallbackQuery,
     callback_data: SubsCb,
@@ -78,12 +65,24 @@ async def toggle_category(
     await _show(callback, current, db_user, settings)
 
 
-@router.callback_query(SubsCb.filter(F.action == "region"))
 async def toggle_region(
     callback: CallbackQuery,
     subscriptions: SubscriptionService,
     db_user: UserDTO,
     settings: Settings,
 ) -> None:
-    current = await subscriptions.toggle_region_only(db_user.id)
-    await _show(callback, current, db_user, settings)
+    await _show(callback, await subscriptions.toggle_region_only(db_user.id), db_user, settings)
+
+
+def navigation_router() -> Router:
+    router = Router(name="events.subscriptions.navigation")
+    router.message.register(cmd_subscriptions, Command("subscriptions"))
+    router.callback_query.register(open_subscriptions, MenuCb.filter(F.action == "subs"))
+    return router
+
+
+def router() -> Router:
+    router = Router(name="events.subscriptions")
+    router.callback_query.register(toggle_category, SubsCb.filter(F.action == "cat"))
+    router.callback_query.register(toggle_region, SubsCb.filter(F.action == "region"))
+    return router

@@ -4,46 +4,25 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardButton
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.regions import region_name
-from bot.services.events import formatting
-from bot.services.events.callbacks import EventCb, SubsCb
 from bot.services.events.model import CATEGORIES, STATUS_ACTIVE
 from bot.services.events.service import Page
 from bot.services.events.subscriptions import SubscriptionState
 from db.repositories.events import EventDTO
 from handlers.callbacks import MenuCb
+from handlers.events import formatting
+from handlers.events.callbacks import EventCb, SubsCb
+from handlers.keyboards import back_label
+from handlers.screens import Screen, button, column, grid, keyboard, pager
 
-
-@dataclass(frozen=True, slots=True)
-class Screen:
-    text: str
-    markup: InlineKeyboardMarkup
-
-
-def pager(builder: InlineKeyboardBuilder, page: Page, make: Callable[[int], CallbackData]) -> None:
-    """A ◀️ n/m ▶️ row, only when there is more than one page."""
-    if page.pages <= 1:
-        return
-    buttons = []
-    if page.page > 0:
-        buttons.append(("◀️", page.page - 1))
-    buttons.append((f"{page.page + 1}/{page.pages}", page.page))
-    if page.page + 1 < page.pages:
-        buttons.append(("▶️", page.page + 1))
-    builder.row(*[button(text, make(number)) for text, number in buttons])
-
-
-def button(text: str, data: CallbackData) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text, callback_data=data.pack())
+NUMBERS_PER_ROW = 5
 
 
 def _section(event: EventDTO, user_region: str | None) -> str:
@@ -54,32 +33,50 @@ def _section(event: EventDTO, user_region: str | None) -> str:
     return "🗺 " + _("Other regions")
 
 
+def numbered_lines(
+    page: Page,
+    lang: str,
+    tz: ZoneInfo,
+    open_event: Callable[[EventDTO], CallbackData],
+    section: Callable[[EventDTO], str] | None = None,
+) -> tuple[list[str], list[InlineKeyboardButton]]:
+    """Each event once: a numbered line with its full title, and a button with its number."""
+    lines: list[str] = []
+    buttons = []
+    current = None
+    for index, event in enumerate(page.events, start=page.first_number):
+        if section is not None and section(event) != current:
+            current = section(event)
+            lines += ["", f"<b>{current}</b>"]
+        lines.append(f"{index}. {formatting.list_line(event, lang, tz)}")
+        buttons.append(button(str(index), open_event(event)))
+    return lines, buttons
+
+
 def events_list(page: Page, *, user_region: str | None, lang: str, tz: ZoneInfo) -> Screen:
-    builder = InlineKeyboardBuilder()
     if not page.events:
         text = _(
             "📅 <b>Events and deadlines</b>\n\nNo upcoming events yet. Turn on reminders and "
             "I will tell you about new ones."
         )
+        numbers: list[InlineKeyboardButton] = []
     else:
-        lines = [_("📅 <b>Events and deadlines</b>"), _("Tap an event for details.")]
-        section = None
-        for event in page.events:
-            current = _section(event, user_region)
-            if current != section:
-                lines += ["", f"<b>{current}</b>"]
-                section = current
-            lines.append("• " + html.escape(formatting.list_button_text(event, lang, tz)))
-            builder.button(
-                text=formatting.list_button_text(event, lang, tz),
-                callback_data=EventCb(action="card", id=event.id, page=page.page),
-            )
-        builder.adjust(1)
-        text = "\n".join(lines)
-    pager(builder, page, lambda number: EventCb(action="list", page=number))
-    builder.row(button(_("🔔 Reminder settings"), MenuCb(action="subs")))
-    builder.row(button(_("⬅️ Back"), MenuCb(action="main")))
-    return Screen(text, builder.as_markup())
+        lines, numbers = numbered_lines(
+            page,
+            lang,
+            tz,
+            lambda e: EventCb(action="card", id=e.id, page=page.page),
+            lambda e: _section(e, user_region),
+        )
+        text = "\n".join([_("📅 <b>Events and deadlines</b>"), _("Tap a number for details.")])
+        text += "\n" + "\n".join(lines)
+    markup = keyboard(
+        *grid(numbers, NUMBERS_PER_ROW),
+        pager(page.page, page.pages, lambda n: EventCb(action="list", page=n)),
+        [button(_("🔔 Reminder settings"), MenuCb(action="subs"))],
+        [button(back_label(), MenuCb(action="main"))],
+    )
+    return Screen(text, markup)
 
 
 def event_screen(
@@ -92,17 +89,17 @@ def event_screen(
     now: datetime,
     ahead_until: datetime,
 ) -> Screen:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("📅 Add to calendar"), callback_data=EventCb(action="ics", id=event.id))
-    if event.status == STATUS_ACTIVE and now < ahead_until:
-        label = _("🔕 Don't remind me") if watching else _("🔔 Remind me")
-        builder.button(text=label, callback_data=EventCb(action="remind", id=event.id, page=page))
-    builder.button(text=_("⬅️ Back"), callback_data=EventCb(action="list", page=page))
-    builder.adjust(2, 1)
+    actions = []
+    if event.status == STATUS_ACTIVE:
+        actions.append(button(_("📅 Add to calendar"), EventCb(action="ics", id=event.id)))
+        if now < ahead_until:
+            label = _("🔕 Don't remind me") if watching else _("🔔 Remind me")
+            actions.append(button(label, EventCb(action="remind", id=event.id, page=page)))
     text = formatting.event_card(event, lang, tz)
-    if watching:
+    if watching and event.status == STATUS_ACTIVE:
         text += "\n\n" + _("🔔 You will get reminders for this event.")
-    return Screen(text, builder.as_markup())
+    markup = keyboard(actions, [button(back_label(), EventCb(action="list", page=page))])
+    return Screen(text, markup)
 
 
 def subscriptions_screen(
@@ -123,16 +120,18 @@ def subscriptions_screen(
             "At night ({start}–{end}) I hold reminders until the morning, except the last one."
         ).format(start=quiet[0], end=quiet[1]),
     ]
-    builder = InlineKeyboardBuilder()
+    buttons = []
     for category in CATEGORIES:
         mark = "✅" if category in state.categories else "⬜"
-        builder.button(
-            text=f"{mark} {formatting.category_name(category)}",
-            callback_data=SubsCb(action="cat", category=category),
+        buttons.append(
+            button(
+                f"{mark} {formatting.category_name(category)}",
+                SubsCb(action="cat", category=category),
+            )
         )
     if user_region is None:
         lines += ["", _("You have not chosen a region, so I remind you about all regions.")]
-        builder.button(text=_("📍 Choose my region"), callback_data=MenuCb(action="region"))
+        buttons.append(button(_("📍 Choose my region"), MenuCb(action="region")))
     else:
         name = html.escape(region_name(user_region))
         if state.region_only:
@@ -141,8 +140,7 @@ def subscriptions_screen(
         else:
             lines += ["", _("Events in every region.")]
             label = _("⬜ Only my region")
-        builder.button(text=label, callback_data=SubsCb(action="region"))
-    builder.button(text=_("📅 Events and deadlines"), callback_data=MenuCb(action="events"))
-    builder.button(text=_("⬅️ Back"), callback_data=MenuCb(action="main"))
-    builder.adjust(1)
-    return Screen("\n".join(lines), builder.as_markup())
+        buttons.append(button(label, SubsCb(action="region")))
+    buttons.append(button(_("📅 Events and deadlines"), MenuCb(action="events")))
+    buttons.append(button(back_label(), MenuCb(action="main")))
+    return Screen("\n".join(lines), keyboard(*column(buttons)))

@@ -1,7 +1,8 @@
 """The FAQ in the bot: browse by topic, search by free text, rate answers.
 
-Include ``handlers.faq.router`` in the private router as the last feature router, right before
-the fallback: its free-text search takes any text no other handler wanted.
+`navigation_router()` (/faq, the menu entry) goes with the other navigation; `router()` goes
+last among the features, right before the fallback: its free-text search takes any text no other
+handler wanted.
 """
 
 from __future__ import annotations
@@ -10,8 +11,13 @@ from aiogram import Router
 
 from handlers.faq import browse, consultant, feedback, search
 
-router = Router(name=__name__)
-# Search last: it takes any plain text outside a dialog.
-router.include_routers(browse.router, feedback.router, consultant.router, search.router)
 
-__all__ = ["router"]
+def navigation_router() -> Router:
+    return browse.navigation_router()
+
+
+def router() -> Router:
+    router = Router(name="faq")
+    # Search last: it takes any plain text outside a dialog.
+    router.include_routers(browse.router(), feedback.router(), consultant.router(), search.router())
+    return router

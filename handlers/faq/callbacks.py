@@ -14,9 +14,22 @@ class FaqCategoryCb(CallbackData, prefix="fc"):
 
 
 class FaqEntryCb(CallbackData, prefix="fe"):
-    """One answer."""
+    """One answer, in the interface language (the format of answers already in people's chats)."""
 
     id: str
+
+
+class FaqAnswerCb(CallbackData, prefix="fa"):
+    """One answer: `lang` shows it in that language ("" = the interface's); `via` = "s" when it
+    was opened from a list of suggestions, so "Back" returns there."""
+
+    id: str
+    lang: str = ""
+    via: str = ""
+
+
+class FaqSuggestionsCb(CallbackData, prefix="fs"):
+    """Back to the last list of suggestions."""
 
 
 class FaqVoteCb(CallbackData, prefix="fv"):

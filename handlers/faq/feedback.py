@@ -5,14 +5,11 @@ from __future__ import annotations
 from aiogram import Router
 from aiogram.types import CallbackQuery
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.faq.service import FaqService, VoteOutcome
 from db.repositories.users import UserDTO
-from handlers.faq import views
 from handlers.faq.callbacks import FaqVoteCb
-
-router = Router(name=__name__)
+from handlers.screens import user_language
 
 
 def _thanks(outcome: VoteOutcome | None, helpful: bool) -> str:
@@ -27,19 +24,19 @@ def _thanks(outcome: VoteOutcome | None, helpful: bool) -> str:
     return _("Thank you! We will improve this answer. You can also ask a consultant.")
 
 
-@router.callback_query(FaqVoteCb.filter())
 async def rate_answer(
-    callback: CallbackQuery,
-    callback_data: FaqVoteCb,
-    faq: FaqService,
-    session: AsyncSession,
-    db_user: UserDTO,
+    callback: CallbackQuery, callback_data: FaqVoteCb, faq: FaqService, db_user: UserDTO
 ) -> None:
     outcome = await faq.vote(
-        session,
         user_id=db_user.id,
         entry_id=callback_data.id,
-        language=views.user_language(),
+        language=user_language(),
         helpful=callback_data.up,
     )
     await callback.answer(_thanks(outcome, callback_data.up), show_alert=True)
+
+
+def router() -> Router:
+    router = Router(name="faq.feedback")
+    router.callback_query.register(rate_answer, FaqVoteCb.filter())
+    return router

@@ -4,26 +4,35 @@ from __future__ import annotations
 
 from aiogram import F, Router
 from aiogram.filters import StateFilter
+from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.faq.service import FaqService, ReplyKind
+from bot.services.faq.catalog import ReplyKind
+from bot.services.faq.service import FaqService
 from handlers.faq import views
+from handlers.screens import show, user_language
 
-router = Router(name=__name__)
+# FSM data key of the last suggestions shown, so "Back" from one of them returns to the list.
+SUGGESTIONS_KEY = "faq_suggestions"
 
 
-# Commands are left to the fallback; so is text typed in the middle of another dialog.
-@router.message(F.text, ~F.text.startswith("/"), StateFilter(None))
-async def search_question(message: Message, faq: FaqService, session: AsyncSession) -> None:
-    reply = await faq.ask(session, message.text or "", views.user_language())
-    if reply.kind is ReplyKind.TOO_LONG:
-        await message.answer(views.too_long_text())
-        return
-    if reply.kind is ReplyKind.ANSWER and reply.entry is not None:
+async def search_question(message: Message, faq: FaqService, state: FSMContext) -> None:
+    reply = await faq.ask(message.text or "", user_language())
+    if reply.kind is ReplyKind.SUGGEST and len(reply.others) == 1:
+        # One candidate is not a choice: show it.
+        screen = views.answer_screen(faq, reply.others[0])
+    elif reply.kind is ReplyKind.ANSWER and reply.entry is not None:
         screen = views.answer_screen(faq, reply.entry, reply.others)
     elif reply.kind is ReplyKind.SUGGEST:
+        await state.update_data({SUGGESTIONS_KEY: [e.id for e in reply.others]})
         screen = views.suggestions_screen(reply.others)
     else:
         screen = views.not_found_screen()
-    await message.answer(screen.text, reply_markup=screen.markup, disable_web_page_preview=True)
+    await show(message, screen)
+
+
+def router() -> Router:
+    router = Router(name="faq.search")
+    # Commands are left to the fallback; so is text typed in the middle of another dialog.
+    router.message.register(search_question, F.text, ~F.text.startswith("/"), StateFilter(None))
+    return router

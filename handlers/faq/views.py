@@ -4,39 +4,48 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from aiogram.types import InlineKeyboardMarkup
-from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
+from bot.languages import Lang
 from bot.services.faq.markup import TELEGRAM_TEXT_LIMIT, rendered_length
 from bot.services.faq.models import FaqCategory, FaqEntry
-from bot.services.faq.service import MAX_QUERY_CHARS, FaqService, as_lang
-from handlers.faq import keyboards
+from bot.services.faq.service import FaqService
+from handlers.callbacks import MenuCb
+from handlers.faq.callbacks import (
+    AskConsultantCb,
+    FaqAnswerCb,
+    FaqCategoryCb,
+    FaqEntryCb,
+    FaqSuggestionsCb,
+    FaqVoteCb,
+)
+from handlers.keyboards import back_label, main_menu_label
+from handlers.screens import Page, Screen, button, column, keyboard, pager, user_language
 
 PAGE_SIZE = 6
 FREE_CONSULTATIONS_ID = "free-consultations"
+# Telegram shows long button labels cut off in the middle of a word; cut them ourselves.
+BUTTON_TEXT_LIMIT = 60
+# The other language's name, written in the language the person reads the bot in.
+OTHER_LANGUAGE_BUTTON = {"kk": "🇷🇺 Орысша", "ru": "🇰🇿 На казахском"}
+BACK_TO_OWN_LANGUAGE_BUTTON = {"kk": "🇰🇿 Қазақша", "ru": "🇷🇺 На русском"}
 
 
-@dataclass(frozen=True, slots=True)
-class Screen:
-    text: str
-    markup: InlineKeyboardMarkup
+def button_text(text: str, prefix: str = "") -> str:
+    text = " ".join(text.split())
+    limit = BUTTON_TEXT_LIMIT - len(prefix)
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return prefix + text
 
 
-def user_language() -> str:
-    """The language the user reads: the one the i18n middleware chose for this update."""
-    return as_lang(get_i18n().current_locale)
+def ask_consultant_label() -> str:
+    return _("✍️ Ask a consultant")
 
 
-def page_count(total: int) -> int:
-    return max(1, -(-total // PAGE_SIZE))
-
-
-def clamp_page(page: int, total: int) -> int:
-    """Forged or stale page numbers land on the nearest real page."""
-    return min(max(page, 0), page_count(total) - 1)
+def all_topics_label() -> str:
+    return _("📚 All topics")
 
 
 def page_of(faq: FaqService, entry: FaqEntry) -> int:
@@ -53,23 +62,40 @@ def categories_screen(faq: FaqService) -> Screen:
             "📚 <b>Questions and answers</b>\n\nChoose a topic, or simply type your question "
             "in your own words."
         )
-    return Screen(text, keyboards.categories_keyboard(categories, user_language()))
+    lang = user_language()
+    buttons = [button(button_text(c.title[lang]), FaqCategoryCb(cat=c.id)) for c in categories]
+    buttons.append(button(back_label(), MenuCb(action="main")))
+    return Screen(text, keyboard(*column(buttons)))
 
 
-def category_screen(faq: FaqService, category: FaqCategory, page: int) -> Screen:
+def category_screen(faq: FaqService, category: FaqCategory, requested_page: int) -> Screen:
     lang = user_language()
     entries = faq.entries_in(category.id)
-    page = clamp_page(page, len(entries))
-    pages = page_count(len(entries))
-    shown = entries[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    page = Page.of(requested_page, len(entries), PAGE_SIZE)
     text = f"📚 <b>{html.escape(category.title[lang])}</b>\n\n" + _("Choose a question:")
-    if pages > 1:
-        text += "\n" + _("Page {page} of {pages}").format(page=page + 1, pages=pages)
-    return Screen(text, keyboards.category_page_keyboard(category, shown, page, pages, lang))
+    if page.count > 1:
+        text += "\n" + _("Page {page} of {pages}").format(page=page.number + 1, pages=page.count)
+    questions = [
+        button(button_text(e.question[lang]), FaqEntryCb(id=e.id)) for e in page.slice(entries)
+    ]
+    nav = pager(page.number, page.count, lambda n: FaqCategoryCb(cat=category.id, page=n))
+    # Only the arrows: the page number is already in the text.
+    arrows = [b for b in nav if b.text in ("◀️", "▶️")]
+    markup = keyboard(*column(questions), arrows, [button(back_label(), MenuCb(action="faq"))])
+    return Screen(text, markup)
 
 
-def answer_screen(faq: FaqService, entry: FaqEntry, related: Sequence[FaqEntry] = ()) -> Screen:
-    lang = user_language()
+def answer_screen(
+    faq: FaqService,
+    entry: FaqEntry,
+    related: Sequence[FaqEntry] = (),
+    *,
+    shown_in: Lang | None = None,
+    via_suggestions: bool = False,
+) -> Screen:
+    """The answer in `shown_in` (default: the interface language), buttons in the interface's."""
+    ui = user_language()
+    lang = shown_in or ui
     body = faq.render(entry, lang)
     text = body
     # The question as a heading, and a pointer to the related buttons, only when they fit.
@@ -80,8 +106,45 @@ def answer_screen(faq: FaqService, entry: FaqEntry, related: Sequence[FaqEntry] 
         hint = "\n\n<i>" + _("🔹 Other matching questions are below.") + "</i>"
         if rendered_length(text + hint) <= TELEGRAM_TEXT_LIMIT:
             text += hint
-    markup = keyboards.answer_keyboard(entry, page_of(faq, entry), related, lang)
+    via = "s" if via_suggestions else ""
+    if lang == ui:
+        target = FaqAnswerCb(id=entry.id, lang=_other(ui), via=via)
+        switch = button(OTHER_LANGUAGE_BUTTON[ui], target)
+    else:
+        switch = button(BACK_TO_OWN_LANGUAGE_BUTTON[ui], FaqAnswerCb(id=entry.id, via=via))
+    back = (
+        FaqSuggestionsCb()
+        if via_suggestions
+        else FaqCategoryCb(cat=entry.category, page=page_of(faq, entry))
+    )
+    markup = keyboard(
+        [
+            button(_("👍 Helpful"), FaqVoteCb(id=entry.id, up=True)),
+            button(_("👎 Not helpful"), FaqVoteCb(id=entry.id, up=False)),
+        ],
+        *column(
+            button(button_text(other.question[ui], "🔹 "), FaqEntryCb(id=other.id))
+            for other in related
+        ),
+        [switch],
+        [button(ask_consultant_label(), AskConsultantCb(id=entry.id))],
+        [button(back_label(), back), button(main_menu_label(), MenuCb(action="main"))],
+    )
     return Screen(text, markup)
+
+
+def _other(lang: Lang) -> Lang:
+    return "ru" if lang == "kk" else "kk"
+
+
+def _search_footer() -> list[list]:  # type: ignore[type-arg]
+    return [
+        [button(ask_consultant_label(), AskConsultantCb())],
+        [
+            button(all_topics_label(), MenuCb(action="faq")),
+            button(main_menu_label(), MenuCb(action="main")),
+        ],
+    ]
 
 
 def suggestions_screen(suggestions: Sequence[FaqEntry]) -> Screen:
@@ -89,7 +152,12 @@ def suggestions_screen(suggestions: Sequence[FaqEntry]) -> Screen:
         "🤔 I am not sure I understood. Is your question one of these?\n\n"
         "If not, try other words or ask a consultant."
     )
-    return Screen(text, keyboards.suggestions_keyboard(suggestions, user_language()))
+    lang = user_language()
+    questions = [
+        button(button_text(e.question[lang], "🔹 "), FaqAnswerCb(id=e.id, via="s"))
+        for e in suggestions
+    ]
+    return Screen(text, keyboard(*column(questions), *_search_footer()))
 
 
 def not_found_screen() -> Screen:
@@ -97,14 +165,7 @@ def not_found_screen() -> Screen:
         "😔 I did not find an answer to this in the knowledge base.\n\n"
         "Try asking in other words, browse the topics, or ask a consultant."
     )
-    return Screen(text, keyboards.suggestions_keyboard((), user_language()))
-
-
-def too_long_text() -> str:
-    return _(
-        "Your message is too long for a search. Please ask your question briefly, in one or "
-        "two sentences (up to {limit} characters)."
-    ).format(limit=MAX_QUERY_CHARS)
+    return Screen(text, keyboard(*_search_footer()))
 
 
 def consultant_screen(faq: FaqService) -> Screen:
@@ -114,6 +175,12 @@ def consultant_screen(faq: FaqService) -> Screen:
         "Questions to a live consultant right here in the bot are coming soon: we are "
         "setting this up now."
     )
+    buttons = []
     if free is not None:
         text += "\n\n" + _("Meanwhile, you can get a free consultation elsewhere: see how below.")
-    return Screen(text, keyboards.consultant_keyboard(free, user_language()))
+        buttons.append(
+            button(button_text(free.question[user_language()], "🔹 "), FaqEntryCb(id=free.id))
+        )
+    buttons.append(button(all_topics_label(), MenuCb(action="faq")))
+    buttons.append(button(main_menu_label(), MenuCb(action="main")))
+    return Screen(text, keyboard(*column(buttons)))

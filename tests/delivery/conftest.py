@@ -13,14 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.delivery import (
-    Category,
-    DeliverySender,
-    Outbox,
-    OutgoingMessage,
-    SenderConfig,
-    running_sender,
-)
+from bot.delivery import Category, Outbox, OutgoingMessage
+from bot.delivery.runtime import running_sender
+from bot.delivery.sender import DeliverySender, SenderConfig
 from bot.sandbox import FakeTelegramServer, RateLimits
 from bot.testing import FakeClock
 from db.engine import create_engine, create_sessionmaker

@@ -6,9 +6,8 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.delivery import Category, OutgoingMessage
+from bot.delivery import Button, Category, OutgoingMessage
 from db.models.outbox import OutboxState
 from db.repositories.users import UserRepository
 from tests.delivery.conftest import DeliveryEnv, text
@@ -96,9 +95,7 @@ async def test_queueing_belongs_to_the_callers_transaction(env: DeliveryEnv) -> 
 
 
 async def test_stored_fields(env: DeliveryEnv) -> None:
-    keyboard = InlineKeyboardMarkup(
-        inline_keyboard=[[InlineKeyboardButton(text="Open", callback_data="ev:42")]]
-    )
+    keyboard = ((Button("Open", callback_data="ev:42"),),)
     later = env.clock.now() + timedelta(hours=3)
     await env.queue(
         OutgoingMessage.text_message(

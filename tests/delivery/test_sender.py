@@ -7,10 +7,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from sqlalchemy import update
 
-from bot.delivery import Category, OutgoingMessage
+from bot.delivery import Button, Category, OutgoingMessage
 from bot.testing import eventually
 from db.models.outbox import OutboxMessage, OutboxState
 from db.repositories.outbox import OutboxRepository
@@ -21,9 +20,7 @@ from tests.delivery.conftest import DeliveryEnv, text
 async def test_text_copy_and_document_arrive_once(any_env: DeliveryEnv) -> None:
     await any_env.add_users([11, 12])
     source = await any_env.server.user(12).send_document("plan.pdf", b"%PDF-plan", "plan")
-    keyboard = InlineKeyboardMarkup(
-        inline_keyboard=[[InlineKeyboardButton(text="Подробнее", callback_data="ev:42")]]
-    )
+    keyboard = ((Button("Подробнее", callback_data="ev:42"),),)
     await any_env.queue(
         text(11, "<b>Напоминание</b>: завтра вебинар", keyboard=keyboard),
         OutgoingMessage.copy_message(

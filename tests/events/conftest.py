@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import Settings
 from bot.delivery import Outbox
 from bot.i18n import create_i18n
+from bot.sandbox.client import SimUser
 from bot.sandbox.harness import RunningBot
 from bot.services.events.model import EventDraft
 from bot.services.events.reminders import run_due_reminders
@@ -28,6 +29,7 @@ from db.models.outbox import OutboxMessage
 from db.repositories.events import EventDTO
 from db.repositories.subscriptions import SubscriptionRepository
 from db.repositories.users import UserRepository
+from handlers.events.notices import EventNoticeTexts
 from tests.conftest import TEST_TOKEN
 
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -76,9 +78,13 @@ class EventsEnv:
             for category in categories:
                 await SubscriptionRepository(session).subscribe(user_id, category, self.clock.now())
 
+    @property
+    def texts(self) -> EventNoticeTexts:
+        return EventNoticeTexts(self.i18n, self.settings.tz)
+
     def service(self, session: AsyncSession) -> EventService:
         return EventService(
-            session, settings=self.settings, clock=self.clock, outbox=self.outbox, i18n=self.i18n
+            session, settings=self.settings, clock=self.clock, outbox=self.outbox, texts=self.texts
         )
 
     async def create(self, event: EventDraft) -> EventDTO:
@@ -87,7 +93,7 @@ class EventsEnv:
 
     async def run(self) -> int:
         return await run_due_reminders(
-            self.sessionmaker, self.outbox, self.clock, self.settings, self.i18n
+            self.sessionmaker, self.outbox, self.clock, self.settings, self.texts
         )
 
     async def outbox_rows(self, state: str | None = None) -> list[OutboxMessage]:
@@ -129,7 +135,17 @@ def events_bot(running_bot: RunningBot) -> RunningBot:
 
 async def run_job(running: RunningBot) -> int:
     """The scheduler's reminder job, called directly at the fake clock's time."""
-    app = running.app
-    return await run_due_reminders(
-        app.sessionmaker, app.dispatcher["outbox"], app.clock, app.settings, app.i18n
-    )
+    return await running.app.scheduler.reminder_tick()
+
+
+async def press_listed(user: SimUser, title: str) -> str:
+    """Open an event from a numbered list: press the number of the line that has `title`."""
+    listing = next(m for m in reversed(user.messages) if m.has_buttons)
+    numbers = [
+        number
+        for number, dot, rest in (line.partition(". ") for line in listing.text.splitlines())
+        if dot and number.isdigit() and title in rest
+    ]
+    if numbers:
+        return await user.press(lambda b: b.text == numbers[0], message=listing)
+    raise AssertionError(f"no line with {title!r} in:\n{listing.text}")

@@ -11,13 +11,12 @@ from bot.sandbox.client import SimUser
 from bot.sandbox.harness import RunningBot
 from bot.sandbox.models import BotMessage
 from bot.sandbox.server import FakeTelegramServer
-from bot.services.events.service import EventService
 from bot.testing import FakeClock, eventually
 from db.models.events import Event, EventWatch
 from db.models.outbox import OutboxMessage
 from db.repositories.events import EventDTO
 from tests.conftest import ADMIN_ID
-from tests.events.conftest import draft, local, plain, run_job
+from tests.events.conftest import draft, local, plain, press_listed, run_job
 
 USER_ID = 7001
 
@@ -39,13 +38,14 @@ async def add_event(running: RunningBot, **changes: object) -> EventDTO:
     app = running.app
     start = changes.pop("start", local(2026, 3, 15, 14, 0))
     async with app.sessionmaker() as session, session.begin():
-        service = EventService(session, settings=app.settings, clock=app.clock)
+        service = app.services.for_session(session).events
         return await service.create(draft(start, **changes), actor_id=ADMIN_ID)  # type: ignore[arg-type]
 
 
 async def idle(running: RunningBot) -> None:
     """Everything queued so far has been delivered."""
-    sender = running.app.dispatcher["delivery_runtime"].sender
+    sender = running.app.delivery.sender
+    assert sender is not None
     await sender.wait_idle(10)
 
 
@@ -158,7 +158,7 @@ async def test_admin_cancels_event_notice_goes_to_those_who_heard(
     await reminded.wait_text("7 күннен кейін", timeout=10)
     await watcher.send("/events")
     await watcher.wait_text("События и сроки")
-    await watcher.press("Семинар по отчётности")
+    await press_listed(watcher, "Семинар по отчётности")
     await watcher.wait_text("Об отчётах НПО")
     await watcher.press("Напомнить")
     await watcher.wait_for(lambda m: "🔕 Не напоминать" in m.button_texts())
@@ -171,7 +171,7 @@ async def test_admin_cancels_event_notice_goes_to_those_who_heard(
     await admin.wait_text("Администрирование")
     await admin.press("События и сроки")
     await admin.wait_text("(управление)")
-    await admin.press("Семинар по отчётности")
+    await press_listed(admin, "Семинар по отчётности")
     await admin.wait_text(f"#{event.id}")
     await admin.press("Отменить событие")
     await admin.wait_text("Неотправленные напоминания будут отозваны")
@@ -286,7 +286,7 @@ async def test_list_region_first_card_calendar_file_and_remind_toggle(
     assert text.index("Алматыдағы семинар") < text.index("Жалпы") < text.index("Астана")
     assert "Басқа өңірлер" in text
 
-    await user.press("Алматыдағы семинар")
+    await press_listed(user, "Алматыдағы семинар")
     card = await user.wait_text("Алматыдағы семинар")
     assert card.message_id == listing.message_id  # edited in place
     await user.press("Күнтізбеге қосу")
@@ -389,7 +389,7 @@ async def test_admin_moves_event_and_the_reminded_user_is_told(
     await admin.wait_text("Администрирование")
     await admin.press("События и сроки")
     await admin.wait_text("(управление)")
-    await admin.press("Семинар по отчётности")
+    await press_listed(admin, "Семинар по отчётности")
     await admin.wait_text(f"#{event.id}")
     await admin.press("Редактировать")
     await admin.wait_text("Какое поле изменить")

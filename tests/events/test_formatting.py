@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.i18n import create_i18n
-from bot.services.events import formatting
 from db.repositories.events import EventDTO
+from handlers.events import formatting
 from tests.events.conftest import ALMATY, local, plain
 
 EVENT = EventDTO(

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-import bot.services.faq.setup as faq_setup
 from bot.config import Settings
 from bot.sandbox.harness import RunningBot
-from bot.services.faq.service import FaqService
+from bot.sandbox.server import FakeTelegramServer
+from bot.services.faq.catalog import FaqCatalog
 from bot.testing import FakeClock
 from db.engine import create_engine, create_sessionmaker
 from db.migrate import upgrade
@@ -29,20 +29,19 @@ def faq_kb_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def faq_wiring(monkeypatch: pytest.MonkeyPatch, faq_kb_dir: Path) -> None:
-    """Point the FAQ at the small test knowledge base, so content edits don't break these tests."""
-    monkeypatch.setattr(faq_setup, "KNOWLEDGE_BASE_DIR", faq_kb_dir)
+async def faq_bot(
+    settings: Settings, telegram: FakeTelegramServer, fake_clock: FakeClock, faq_kb_dir: Path
+) -> AsyncIterator[RunningBot]:
+    """The bot on the small test knowledge base, so content edits don't break these tests."""
+    running = await RunningBot.start(settings, telegram, clock=fake_clock, faq_dir=faq_kb_dir)
+    try:
+        yield running
+    finally:
+        await running.stop()
 
 
-@pytest.fixture
-async def faq_bot(faq_wiring: None, running_bot: RunningBot) -> RunningBot:
-    return running_bot
-
-
-def faq_service(running: RunningBot) -> FaqService:
-    service = running.app.dispatcher["faq"]
-    assert isinstance(service, FaqService)
-    return service
+def faq_catalog(running: RunningBot) -> FaqCatalog:
+    return running.app.faq
 
 
 @pytest.fixture
@@ -70,5 +69,5 @@ async def any_sessionmaker(
 
 
 @pytest.fixture
-def service(faq_kb_dir: Path, fake_clock: FakeClock, settings: Settings) -> FaqService:
-    return FaqService(faq_kb_dir, clock=fake_clock, tz=settings.tz)
+def catalog(faq_kb_dir: Path, fake_clock: FakeClock, settings: Settings) -> FaqCatalog:
+    return FaqCatalog(faq_kb_dir, clock=fake_clock, tz=settings.tz)

@@ -58,6 +58,7 @@ async def test_browse_to_an_answer_and_back_to_the_menu(
     assert answer.button_texts() == [
         "👍 Полезно",
         "👎 Не помогло",
+        "🇰🇿 На казахском",
         "✍️ Спросить консультанта",
         "⬅️ Назад",
         "🏠 Главное меню",

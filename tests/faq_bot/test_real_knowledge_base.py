@@ -6,18 +6,23 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.services.faq.catalog import KNOWLEDGE_BASE_DIR, MAX_ENTRY_ID_BYTES, FaqCatalog
 from bot.services.faq.markup import rendered_length
-from bot.services.faq.service import MAX_ENTRY_ID_BYTES, FaqService
-from bot.services.faq.setup import KNOWLEDGE_BASE_DIR
 from bot.testing import FakeClock
-from handlers.faq.callbacks import AskConsultantCb, FaqCategoryCb, FaqEntryCb, FaqVoteCb
+from handlers.faq.callbacks import (
+    AskConsultantCb,
+    FaqAnswerCb,
+    FaqCategoryCb,
+    FaqEntryCb,
+    FaqVoteCb,
+)
 from handlers.faq.views import FREE_CONSULTATIONS_ID
 
 
 async def test_shipped_knowledge_base_syncs_and_fits_callback_data(
     sessionmaker: async_sessionmaker[AsyncSession], fake_clock: FakeClock
 ) -> None:
-    service = FaqService(KNOWLEDGE_BASE_DIR, clock=fake_clock, tz=ZoneInfo("Asia/Almaty"))
+    service = FaqCatalog(KNOWLEDGE_BASE_DIR, clock=fake_clock, tz=ZoneInfo("Asia/Almaty"))
     async with sessionmaker() as session:
         report = await service.sync_from_files(session)
         await session.commit()
@@ -34,6 +39,7 @@ async def test_shipped_knowledge_base_syncs_and_fits_callback_data(
         assert len(entry.id.encode()) <= MAX_ENTRY_ID_BYTES
         for data in (
             FaqEntryCb(id=entry.id),
+            FaqAnswerCb(id=entry.id, lang="ru", via="s"),
             FaqVoteCb(id=entry.id, up=False),
             AskConsultantCb(id=entry.id),
         ):

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.services.faq.catalog import FaqCatalog
 from bot.services.faq.service import FaqService
 from bot.testing import FakeClock
 from db.models.faq import FaqFeedbackRecord
@@ -22,7 +23,7 @@ Sessions = async_sessionmaker[AsyncSession]
 async def test_sync_log_and_votes_on_every_database(
     any_sessionmaker: Sessions, faq_kb_dir: Path, fake_clock: FakeClock
 ) -> None:
-    service = FaqService(faq_kb_dir, clock=fake_clock, tz=ZoneInfo("Asia/Almaty"))
+    service = FaqCatalog(faq_kb_dir, clock=fake_clock, tz=ZoneInfo("Asia/Almaty"))
     for expected_added in (9, 0):
         async with any_sessionmaker() as session:
             report = await service.sync_from_files(session)
@@ -31,7 +32,9 @@ async def test_sync_log_and_votes_on_every_database(
     assert len(service.knowledge_base) == 9
 
     async with any_sessionmaker() as session:
-        reply = await service.ask(session, "госпошлина за регистрацию", "ru")
+        reply = await FaqService(session, service, fake_clock).ask(
+            "госпошлина за регистрацию", "ru"
+        )
         await UserRepository(session).touch(1001, fake_clock.now())
         await session.commit()
     assert reply.entry is not None and reply.entry.id == "registration-fee"
@@ -39,8 +42,8 @@ async def test_sync_log_and_votes_on_every_database(
     # Two presses of the same user racing in separate transactions leave exactly one vote.
     async def press(helpful: bool) -> None:
         async with any_sessionmaker() as session:
-            await service.vote(
-                session, user_id=1001, entry_id="liquidation", language="kk", helpful=helpful
+            await FaqService(session, service, fake_clock).vote(
+                user_id=1001, entry_id="liquidation", language="kk", helpful=helpful
             )
             await session.commit()
 

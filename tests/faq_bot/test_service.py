@@ -1,4 +1,5 @@
-"""FaqService on a real SQLite database: sync, search outcomes and their log, votes."""
+"""The FAQ catalogue and service on a real SQLite database: sync, search outcomes and their
+log, votes."""
 
 from __future__ import annotations
 
@@ -8,14 +9,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.services.faq.catalog import MAX_QUERY_CHARS, FaqCatalog, ReplyKind, SyncReport
 from bot.services.faq.loader import entry_from_dict, entry_to_dict
-from bot.services.faq.service import (
-    MAX_QUERY_CHARS,
-    FaqService,
-    ReplyKind,
-    SyncReport,
-    VoteOutcome,
-)
+from bot.services.faq.service import FaqService, VoteOutcome
 from bot.testing import FakeClock
 from db.models.faq import FaqEntryRecord, FaqFeedbackRecord, FaqSearchRecord
 from db.repositories.faq import FaqRepository
@@ -24,48 +20,50 @@ from db.repositories.users import UserRepository
 Sessions = async_sessionmaker[AsyncSession]
 
 
-async def sync(service: FaqService, sessionmaker: Sessions) -> SyncReport | None:
+async def sync(catalog: FaqCatalog, sessionmaker: Sessions) -> SyncReport | None:
     async with sessionmaker() as session:
-        report = await service.sync_from_files(session)
+        report = await catalog.sync_from_files(session)
         await session.commit()
     return report
 
 
 async def test_sync_twice_changes_nothing(
-    service: FaqService, sessionmaker: Sessions, fake_clock: FakeClock
+    catalog: FaqCatalog, sessionmaker: Sessions, fake_clock: FakeClock
 ) -> None:
-    first = await sync(service, sessionmaker)
+    first = await sync(catalog, sessionmaker)
     assert first is not None and first.added == 9 and first.changed
     async with sessionmaker() as session:
         before = await FaqRepository(session).entries(active_only=False)
 
     fake_clock.advance(timedelta(hours=1))
-    second = await sync(service, sessionmaker)
+    second = await sync(catalog, sessionmaker)
     assert second is not None
     assert (second.added, second.updated, second.retired, second.unchanged) == (0, 0, 0, 9)
     assert not second.changed
     async with sessionmaker() as session:
         after = await FaqRepository(session).entries(active_only=False)
     assert after == before  # not even updated_at moved
-    assert [c.id for c in service.categories()] == ["registration", "support"]
-    assert [e.id for e in service.entries_in("registration")][:2] == [
+    assert [c.id for c in catalog.categories()] == ["registration", "support"]
+    assert [e.id for e in catalog.entries_in("registration")][:2] == [
         "registration-fee",
         "registration-documents",
     ]
 
 
 async def test_reload_keeps_admin_edits_adds_and_retires(
-    service: FaqService, sessionmaker: Sessions, faq_kb_dir: Path
+    catalog: FaqCatalog, sessionmaker: Sessions, faq_kb_dir: Path
 ) -> None:
-    await sync(service, sessionmaker)
-    fee = service.entry("registration-fee")
+    await sync(catalog, sessionmaker)
+    fee = catalog.entry("registration-fee")
     assert fee is not None
     data = entry_to_dict(fee)
     data["answer"]["ru"] = "Сбор отредактирован администратором."
     async with sessionmaker() as session:
-        await service.save_admin_entry(session, entry_from_dict(data))
-        await UserRepository(session).touch(42, service_now(service))
-        await service.vote(session, user_id=42, entry_id="branches", language="ru", helpful=True)
+        await catalog.save_admin_entry(session, entry_from_dict(data))
+        await UserRepository(session).touch(42, service_now(catalog))
+        await FaqService(session, catalog, catalog._clock).vote(
+            user_id=42, entry_id="branches", language="ru", helpful=True
+        )
         await session.commit()
 
     # The content writers change the same entry, drop "branches" and add a new one.
@@ -81,13 +79,13 @@ async def test_reload_keeps_admin_edits_adds_and_retires(
     )
     path.write_text(text, encoding="utf-8")
 
-    report = await sync(service, sessionmaker)
+    report = await sync(catalog, sessionmaker)
     assert report is not None
     assert (report.added, report.retired, report.admin_kept) == (1, 1, 1)
-    fee = service.entry("registration-fee")
+    fee = catalog.entry("registration-fee")
     assert fee is not None and fee.answer["ru"] == "Сбор отредактирован администратором."
-    assert service.entry("branches") is None
-    assert service.entry("branch-closing") is not None
+    assert catalog.entry("branches") is None
+    assert catalog.entry("branch-closing") is not None
     async with sessionmaker() as session:
         rows = {r.id: r for r in await FaqRepository(session).entries(active_only=False)}
         votes = await FaqRepository(session).votes_of(42)
@@ -97,36 +95,37 @@ async def test_reload_keeps_admin_edits_adds_and_retires(
 
     # Bringing an entry back in the YAML revives the retired row.
     path.write_text(path.read_text(encoding="utf-8") + branches, encoding="utf-8")
-    report = await sync(service, sessionmaker)
+    report = await sync(catalog, sessionmaker)
     assert report is not None and report.updated == 1
-    assert service.entry("branches") is not None
+    assert catalog.entry("branches") is not None
 
 
-def service_now(service: FaqService) -> datetime:
-    return service._clock.now()
+def service_now(catalog: FaqCatalog) -> datetime:
+    return catalog._clock.now()
 
 
 async def test_invalid_yaml_keeps_serving_the_stored_copy(
-    service: FaqService, sessionmaker: Sessions, faq_kb_dir: Path, tmp_path: Path
+    catalog: FaqCatalog, sessionmaker: Sessions, faq_kb_dir: Path, tmp_path: Path
 ) -> None:
-    await sync(service, sessionmaker)
+    await sync(catalog, sessionmaker)
     (faq_kb_dir / "support.yaml").write_text("category: support\nentries: [oops", encoding="utf-8")
-    fresh = FaqService(faq_kb_dir, clock=FakeClock(), tz=service._tz)
+    fresh = FaqCatalog(faq_kb_dir, clock=FakeClock(), tz=catalog._tz)
     assert await sync(fresh, sessionmaker) is None
     assert len(fresh.knowledge_base) == 9
     assert fresh.entry("free-consultations") is not None
 
 
 async def test_search_outcomes_are_logged_without_the_user(
-    service: FaqService, sessionmaker: Sessions
+    catalog: FaqCatalog, sessionmaker: Sessions
 ) -> None:
-    await sync(service, sessionmaker)
+    await sync(catalog, sessionmaker)
     async with sessionmaker() as session:
-        answer = await service.ask(session, "  сколько платить   за регистрацию  ", "kk")
-        suggest = await service.ask(session, "сроки и документы", "ru")
-        nothing = await service.ask(session, "погода в алматы", "ru")
-        long = await service.ask(session, "регистрация " * 50, "ru")
-        masked = await service.ask(session, "позвоните +7 701 123 45 67 или a.b@mail.kz", "ru")
+        service = FaqService(session, catalog, catalog._clock)
+        answer = await service.ask("  сколько платить   за регистрацию  ", "kk")
+        suggest = await service.ask("сроки и документы", "ru")
+        nothing = await service.ask("погода в алматы", "ru")
+        long = await service.ask("как зарегистрировать НПО? " + "подробности " * 400, "ru")
+        masked = await service.ask("позвоните +7 701 123 45 67 или a.b@mail.kz", "ru")
         await session.commit()
 
     assert answer.kind is ReplyKind.ANSWER and answer.entry is not None
@@ -135,17 +134,20 @@ async def test_search_outcomes_are_logged_without_the_user(
     assert suggest.kind is ReplyKind.SUGGEST
     assert {e.id for e in suggest.others} == {"registration-time", "registration-documents"}
     assert nothing.kind is ReplyKind.NOT_FOUND and nothing.others == ()
-    assert len("регистрация " * 50) > MAX_QUERY_CHARS and long.kind is ReplyKind.TOO_LONG
+    # A long letter is searched on its beginning, where the question is (Telegram allows 4096).
+    assert long.kind is not ReplyKind.NOT_FOUND
     assert masked.kind is ReplyKind.NOT_FOUND
 
     async with sessionmaker() as session:
         log = list(reversed(await FaqRepository(session).recent_searches()))
-    assert [row.query for row in log] == [
+    assert [row.query for row in log[:3]] == [
         "сколько платить за регистрацию",
         "сроки и документы",
         "погода в алматы",
-        "позвоните [number] или [email]",
-    ]  # the too-long text was not searched, so not logged
+    ]
+    assert log[3].query.startswith("как зарегистрировать НПО? подробности")
+    assert len(log[3].query) <= 200 < MAX_QUERY_CHARS
+    assert log[4].query == "позвоните [number] или [email]"
     first = log[0]
     assert (first.language, first.best_entry_id, first.confident) == (
         "kk",
@@ -155,37 +157,34 @@ async def test_search_outcomes_are_logged_without_the_user(
     assert first.score is not None and first.score > 0.35 and first.result_count >= 2
     assert (log[1].confident, log[1].result_count) == (False, 2)
     assert (log[2].best_entry_id, log[2].confident, log[2].result_count) == (None, False, 0)
-    assert first.created_at == service_now(service)
+    assert first.created_at == service_now(catalog)
     columns = set(FaqSearchRecord.__table__.columns.keys())
     assert not any("user" in name or "chat" in name for name in columns)
 
 
-async def test_votes_one_per_user_and_entry(service: FaqService, sessionmaker: Sessions) -> None:
-    await sync(service, sessionmaker)
+async def test_votes_one_per_user_and_entry(catalog: FaqCatalog, sessionmaker: Sessions) -> None:
+    await sync(catalog, sessionmaker)
     async with sessionmaker() as session:
-        await UserRepository(session).touch(7, service_now(service))
-        await UserRepository(session).touch(8, service_now(service))
-        vote = service.vote
+        await UserRepository(session).touch(7, service_now(catalog))
+        await UserRepository(session).touch(8, service_now(catalog))
+        vote = FaqService(session, catalog, catalog._clock).vote
         assert (
-            await vote(session, user_id=7, entry_id="liquidation", language="kk", helpful=True)
+            await vote(user_id=7, entry_id="liquidation", language="kk", helpful=True)
             is VoteOutcome.RECORDED
         )
         assert (
-            await vote(session, user_id=7, entry_id="liquidation", language="kk", helpful=True)
+            await vote(user_id=7, entry_id="liquidation", language="kk", helpful=True)
             is VoteOutcome.UNCHANGED
         )
         assert (
-            await vote(session, user_id=7, entry_id="liquidation", language="ru", helpful=False)
+            await vote(user_id=7, entry_id="liquidation", language="ru", helpful=False)
             is VoteOutcome.CHANGED
         )
         assert (
-            await vote(session, user_id=8, entry_id="liquidation", language="ru", helpful=True)
+            await vote(user_id=8, entry_id="liquidation", language="ru", helpful=True)
             is VoteOutcome.RECORDED
         )
-        assert (
-            await vote(session, user_id=7, entry_id="no-such-entry", language="ru", helpful=True)
-            is None
-        )
+        assert await vote(user_id=7, entry_id="no-such-entry", language="ru", helpful=True) is None
         await session.commit()
     async with sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(FaqFeedbackRecord)) == 2
@@ -196,21 +195,21 @@ async def test_votes_one_per_user_and_entry(service: FaqService, sessionmaker: S
 
 
 async def test_answers_render_in_the_asked_language_with_mrp(
-    service: FaqService, sessionmaker: Sessions
+    catalog: FaqCatalog, sessionmaker: Sessions
 ) -> None:
-    await sync(service, sessionmaker)
-    fee = service.entry("registration-fee")
+    await sync(catalog, sessionmaker)
+    fee = catalog.entry("registration-fee")
     assert fee is not None
-    kk = service.render(fee, "kk")
-    ru = service.render(fee, "ru")
+    kk = catalog.render(fee, "kk")
+    ru = catalog.render(fee, "ru")
     assert "Тіркеу алымы" in kk and "АЕК" in kk and "2026" in kk
     assert "Регистрационный сбор" in ru and "МРП" in ru
     assert "28\u00a0112,5" in ru  # 6.5 × 4325 tenge, the fake clock being in 2026
 
 
-async def test_stored_rows_are_plain_json(service: FaqService, sessionmaker: Sessions) -> None:
-    await sync(service, sessionmaker)
+async def test_stored_rows_are_plain_json(catalog: FaqCatalog, sessionmaker: Sessions) -> None:
+    await sync(catalog, sessionmaker)
     async with sessionmaker() as session:
         row = await session.get(FaqEntryRecord, "registration-fee")
     assert row is not None and row.source == "builtin" and row.category == "registration"
-    assert entry_from_dict(row.data) == service.entry("registration-fee")
+    assert entry_from_dict(row.data) == catalog.entry("registration-fee")

@@ -2,7 +2,7 @@
 
 Columns / keys: category, title_kk, title_ru, description_kk, description_ru, start, end,
 duration, place, url, region. `start`/`end` take `DD.MM.YYYY HH:MM` (local time), a date alone for
-an all-day deadline, or ISO 8601 (no offset: local time). `region`: a code from bot.regions,
+an all-day deadline, or ISO 8601 (no offset: local time). `region`: a code from bot.region_codes,
 empty for all of Kazakhstan. `duration`: `2h`, `90m`, `1h30m`, `3d` or minutes.
 
 YAML (a list, or a mapping with an `events` list)::

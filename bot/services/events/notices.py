@@ -1,27 +1,21 @@
 """Telling people about an event: reminders, and notices when it moves or is cancelled.
 
-Everything goes through the outbox inside the caller's transaction; texts are rendered in each
-recipient's language, times in the configured zone.
+Everything goes through the outbox inside the caller's transaction. What the messages say is the
+view's business: services hand an `EventTexts` (implemented beside the handlers) the event and the
+recipient's language, and queue what it renders.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from typing import Protocol
 
-from aiogram.types import InlineKeyboardMarkup
-from aiogram.utils.i18n import I18n
-from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.delivery.messages import Category, OutgoingMessage
+from bot.delivery.messages import Category, MessageContent, OutgoingMessage
 from bot.delivery.outbox import Outbox
-from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES
-from bot.services.events import formatting
-from bot.services.events.callbacks import EventCb
+from bot.languages import as_lang
 from bot.services.events.planner import QuietHours, ahead_until, event_slots
 from db.repositories.events import EventDTO
 from db.repositories.reminders import SKIPPED, ReminderRepository, SlotRecord
@@ -29,6 +23,18 @@ from db.repositories.subscriptions import Recipient, SubscriptionRepository
 
 # Fields whose change is worth a message to people who already heard about the event.
 NOTIFY_FIELDS = frozenset({"starts_at", "ends_at", "all_day", "place", "url"})
+
+
+class EventTexts(Protocol):
+    """Renders the bot's messages about events in one language (see handlers/events/notices)."""
+
+    def reminder(self, event: EventDTO, language: str, now: datetime) -> MessageContent: ...
+
+    def change_notice(
+        self, current: EventDTO, previous: EventDTO, language: str
+    ) -> MessageContent: ...
+
+    def cancel_notice(self, event: EventDTO, language: str) -> MessageContent: ...
 
 
 def group_key(event_id: int) -> str:
@@ -40,46 +46,20 @@ def reminder_key(event_id: int, user_id: int, offset: int, starts_at: datetime) 
 
 
 def language_of(recipient: Recipient) -> str:
-    return recipient.language if recipient.language in LANGUAGES else DEFAULT_LANGUAGE
-
-
-@contextmanager
-def speaking(i18n: I18n, language: str) -> Iterator[None]:
-    with i18n.context(), i18n.use_locale(language):
-        yield
-
-
-def event_keyboard(event_id: int) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("ℹ️ Details"), callback_data=EventCb(action="show", id=event_id))
-    builder.button(text=_("📅 Add to calendar"), callback_data=EventCb(action="ics", id=event_id))
-    builder.adjust(2)
-    return builder.as_markup()
+    return as_lang(recipient.language)
 
 
 def reminder_message(
-    event: EventDTO,
-    recipient: Recipient,
-    offset: int,
-    rendered: tuple[str, InlineKeyboardMarkup],
+    event: EventDTO, recipient: Recipient, offset: int, content: MessageContent
 ) -> OutgoingMessage:
-    text, keyboard = rendered
     return OutgoingMessage.text_message(
         recipient.user_id,
-        text,
+        content.text,
         category=Category.REMINDER,
-        keyboard=keyboard,
+        keyboard=content.keyboard,
         dedupe_key=reminder_key(event.id, recipient.user_id, offset, event.starts_at),
         group_key=group_key(event.id),
     )
-
-
-def render_reminder(
-    event: EventDTO, language: str, i18n: I18n, tz: ZoneInfo, now: datetime
-) -> tuple[str, InlineKeyboardMarkup]:
-    """The same for everyone with this language at this moment: rendered once per language."""
-    with speaking(i18n, language):
-        return formatting.reminder_text(event, language, tz, now), event_keyboard(event.id)
 
 
 async def audience(session: AsyncSession, event_id: int) -> list[Recipient]:
@@ -93,22 +73,24 @@ async def audience(session: AsyncSession, event_id: int) -> list[Recipient]:
 async def _notify(
     session: AsyncSession,
     outbox: Outbox,
-    i18n: I18n,
     recipients: Iterable[Recipient],
-    render: Callable[[str], tuple[str, InlineKeyboardMarkup | None]],
+    render: Callable[[str], MessageContent],
     key: Callable[[int], str],
     event_id: int,
 ) -> int:
+    rendered: dict[str, MessageContent] = {}
     messages = []
     for recipient in recipients:
-        with speaking(i18n, language_of(recipient)):
-            text, keyboard = render(language_of(recipient))
+        language = language_of(recipient)
+        if language not in rendered:
+            rendered[language] = render(language)
+        content = rendered[language]
         messages.append(
             OutgoingMessage.text_message(
                 recipient.user_id,
-                text,
+                content.text,
                 category=Category.NOTICE,
-                keyboard=keyboard,
+                keyboard=content.keyboard,
                 dedupe_key=key(recipient.user_id),
                 group_key=group_key(event_id),
             )
@@ -119,7 +101,7 @@ async def _notify(
 async def announce_change(
     session: AsyncSession,
     outbox: Outbox,
-    i18n: I18n,
+    texts: EventTexts,
     *,
     previous: EventDTO,
     current: EventDTO,
@@ -133,7 +115,6 @@ async def announce_change(
     if now >= ahead_until(current.starts_at, current.all_day, quiet.tz):
         return 0
     people = await audience(session, current.id)
-    tz = quiet.tz
     overdue = [
         slot
         for slot in event_slots(current.starts_at, current.all_day, offsets, quiet)
@@ -149,12 +130,8 @@ async def announce_change(
     return await _notify(
         session,
         outbox,
-        i18n,
         people,
-        lambda lang: (
-            formatting.change_notice(current, previous, lang, tz),
-            event_keyboard(current.id),
-        ),
+        lambda lang: texts.change_notice(current, previous, lang),
         lambda user_id: f"evchg:{current.id}:{current.revision}:{user_id}",
         current.id,
     )
@@ -163,23 +140,22 @@ async def announce_change(
 async def announce_cancel(
     session: AsyncSession,
     outbox: Outbox,
-    i18n: I18n,
+    texts: EventTexts,
     *,
     event: EventDTO,
     now: datetime,
-    tz: ZoneInfo,
+    quiet: QuietHours,
 ) -> int:
     """Used for cancelling and for deleting: either way the event will not happen."""
     await outbox.cancel_pending(session, group_key=group_key(event.id))
-    if now >= ahead_until(event.starts_at, event.all_day, tz):
+    if now >= ahead_until(event.starts_at, event.all_day, quiet.tz):
         return 0
     people = await audience(session, event.id)
     return await _notify(
         session,
         outbox,
-        i18n,
         people,
-        lambda lang: (formatting.cancel_notice(event, lang, tz), None),
+        lambda lang: texts.cancel_notice(event, lang),
         lambda user_id: f"evcnl:{event.id}:{event.revision}:{user_id}",
         event.id,
     )

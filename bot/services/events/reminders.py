@@ -11,16 +11,15 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from aiogram.types import InlineKeyboardMarkup
-from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.delivery.messages import MessageContent
 from bot.delivery.outbox import Outbox
 from bot.services.events.builtin import roll_recurring
 from bot.services.events.model import STATUS_ACTIVE
-from bot.services.events.notices import language_of, reminder_message, render_reminder
+from bot.services.events.notices import EventTexts, language_of, reminder_message
 from bot.services.events.planner import QuietHours, ahead_until, choose, event_slots
 from db.repositories.events import EventDTO, EventRepository
 from db.repositories.reminders import SENT, SKIPPED, ReminderRepository, SlotRecord
@@ -52,7 +51,7 @@ async def recipients(session: AsyncSession, event: EventDTO) -> list[Recipient]:
 async def remind_for_event(
     session: AsyncSession,
     outbox: Outbox,
-    i18n: I18n,
+    texts: EventTexts,
     settings: Settings,
     event_id: int,
     now: datetime,
@@ -91,14 +90,15 @@ async def remind_for_event(
     if not records:
         return 0
     claimed = await log_repo.record(event.id, event.starts_at, records, now)
-    rendered: dict[str, tuple[str, InlineKeyboardMarkup]] = {}
+    # The same for everyone with this language at this moment: rendered once per language.
+    rendered: dict[str, MessageContent] = {}
     messages = []
     for person, offset in chosen.values():
         if (person.user_id, offset) not in claimed:
             continue  # another instance took it
         language = language_of(person)
         if language not in rendered:
-            rendered[language] = render_reminder(event, language, i18n, quiet.tz, now)
+            rendered[language] = texts.reminder(event, language, now)
         messages.append(reminder_message(event, person, offset, rendered[language]))
     return await outbox.enqueue(session, *messages)
 
@@ -108,7 +108,7 @@ async def run_due_reminders(
     outbox: Outbox,
     clock: Clock,
     settings: Settings,
-    i18n: I18n,
+    texts: EventTexts,
 ) -> int:
     """One pass: roll yearly deadlines forward, then queue every reminder due now.
     Returns how many messages were queued. Each event is its own transaction."""
@@ -123,7 +123,7 @@ async def run_due_reminders(
     for event in candidates:
         try:
             async with sessionmaker() as session, session.begin():
-                queued += await remind_for_event(session, outbox, i18n, settings, event.id, now)
+                queued += await remind_for_event(session, outbox, texts, settings, event.id, now)
         except Exception:
             # One broken event must not starve the others; the next pass retries it.
             log.exception("reminders for event %s failed", event.id)

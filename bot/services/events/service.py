@@ -6,7 +6,6 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -14,7 +13,12 @@ from bot.config import Settings
 from bot.delivery.outbox import Outbox
 from bot.services.events.importer import ImportIssue, parse_events_file
 from bot.services.events.model import STATUS_ACTIVE, STATUS_CANCELLED, EventDraft
-from bot.services.events.notices import NOTIFY_FIELDS, announce_cancel, announce_change
+from bot.services.events.notices import (
+    NOTIFY_FIELDS,
+    EventTexts,
+    announce_cancel,
+    announce_change,
+)
 from bot.services.events.planner import ahead_until
 from bot.services.events.reminders import quiet_hours
 from db.repositories.events import EventDTO, EventRepository
@@ -38,6 +42,11 @@ class Page:
     events: list[EventDTO]
     page: int
     pages: int
+
+    @property
+    def first_number(self) -> int:
+        """The number shown for the first event of this page (events are numbered from 1)."""
+        return self.page * PAGE_SIZE + 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +84,8 @@ class EventService:
         *,
         settings: Settings,
         clock: Clock,
-        outbox: Outbox | None = None,
-        i18n: I18n | None = None,
+        outbox: Outbox,
+        texts: EventTexts,
     ) -> None:
         self._session = session
         self._events = EventRepository(session)
@@ -84,7 +93,7 @@ class EventService:
         self._settings = settings
         self._clock = clock
         self._outbox = outbox
-        self._i18n = i18n
+        self._texts = texts
 
     # ------------------------------------------------------------------ users
 
@@ -160,8 +169,8 @@ class EventService:
         if notify:
             await announce_change(
                 self._session,
-                self._need_outbox(),
-                self._need_i18n(),
+                self._outbox,
+                self._texts,
                 previous=previous,
                 current=current,
                 now=now,
@@ -200,11 +209,11 @@ class EventService:
     async def _announce_cancel(self, event: EventDTO, now: datetime) -> None:
         await announce_cancel(
             self._session,
-            self._need_outbox(),
-            self._need_i18n(),
+            self._outbox,
+            self._texts,
             event=event,
             now=now,
-            tz=self._settings.tz,
+            quiet=quiet_hours(self._settings),
         )
 
     async def import_file(
@@ -228,13 +237,3 @@ class EventService:
             return ImportOutcome([], issues, parsed.row_label)
         created = [await self.create(draft, actor_id=actor_id) for _row, draft in parsed.drafts]
         return ImportOutcome(created, [], parsed.row_label)
-
-    def _need_outbox(self) -> Outbox:
-        if self._outbox is None:
-            raise RuntimeError("EventService needs the outbox for notices")
-        return self._outbox
-
-    def _need_i18n(self) -> I18n:
-        if self._i18n is None:
-            raise RuntimeError("EventService needs i18n for notices")
-        return self._i18n

@@ -1,50 +1,20 @@
-"""The FAQ as the bot serves it: the database holds the knowledge base, memory holds its index.
-
-At start-up the YAML knowledge base is copied into the database (upsert by id). Rows an admin has
-edited (``source = admin``) are never overwritten by the YAML, and builtin rows the YAML no longer
-has are retired (hidden), not deleted, so their feedback survives. The bot then serves, searches
-and renders whatever the active rows hold.
-"""
+"""The FAQ for one update: searches that are logged, votes, and reading the catalogue."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from datetime import datetime, tzinfo
 from enum import StrEnum
-from pathlib import Path
 from typing import Final
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.services.faq.loader import (
-    KnowledgeBaseError,
-    entry_from_dict,
-    entry_to_dict,
-    load_knowledge_base,
-)
-from bot.services.faq.models import LANGUAGES, FaqCategory, FaqEntry, KnowledgeBase, Lang
-from bot.services.faq.render import render_answer
-from bot.services.faq.search import FaqIndex
-from db.models.faq import SOURCE_ADMIN, SOURCE_BUILTIN
-from db.repositories.faq import FaqRepository, StoredCategory, StoredEntry
+from bot.languages import as_lang
+from bot.services.faq.catalog import FaqCatalog, FaqReply
+from bot.services.faq.models import FaqCategory, FaqEntry
+from db.repositories.faq import FaqRepository
 
-log = logging.getLogger(__name__)
-
-# A question, not an essay: longer texts are declined rather than searched.
-MAX_QUERY_CHARS: Final = 500
 LOGGED_QUERY_CHARS: Final = 200
-# The longest entry id whose callback data ("fv:<id>:1") still fits Telegram's 64 bytes.
-MAX_ENTRY_ID_BYTES: Final = 48
-MAX_RELATED: Final = 3
-MAX_SUGGESTIONS: Final = 5
-# Index scores are the share of the query an entry matches (0..1); "погода в алматы" scores ~0.1
-# against the knowledge base through incidental words, a real but vague question 0.2 or more.
-SUGGEST_MIN_SCORE: Final = 0.2
 
 # Phone numbers, IINs and card numbers say nothing about the topic; a statistics table is no place
 # for them. Nine digits or more, spaces and dashes allowed between them.
@@ -53,45 +23,10 @@ _EMAIL_RE: Final = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _SPACES_RE: Final = re.compile(r"\s+")
 
 
-class ReplyKind(StrEnum):
-    ANSWER = "answer"  # one confident match: answer it
-    SUGGEST = "suggest"  # weak matches: offer them
-    NOT_FOUND = "not_found"  # nothing sensible
-    TOO_LONG = "too_long"  # not searched at all
-
-
-@dataclass(frozen=True, slots=True)
-class FaqReply:
-    kind: ReplyKind
-    entry: FaqEntry | None = None
-    # For an answer: other matching questions; for suggestions: the candidates, best first.
-    others: tuple[FaqEntry, ...] = ()
-
-
 class VoteOutcome(StrEnum):
     RECORDED = "recorded"
     CHANGED = "changed"
     UNCHANGED = "unchanged"
-
-
-@dataclass(frozen=True, slots=True)
-class SyncReport:
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    retired: int = 0
-    admin_kept: int = 0
-    categories_changed: int = 0
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.added or self.updated or self.retired or self.categories_changed)
-
-
-@dataclass(frozen=True, slots=True)
-class _Snapshot:
-    kb: KnowledgeBase
-    index: FaqIndex
 
 
 def sanitize_query(text: str) -> str:
@@ -101,222 +36,57 @@ def sanitize_query(text: str) -> str:
     return _SPACES_RE.sub(" ", text).strip()[:LOGGED_QUERY_CHARS]
 
 
-def check_ids_fit(kb: KnowledgeBase) -> None:
-    """Ids travel in callback data (64 bytes at most), so they must be short."""
-    too_long = [e.id for e in kb.entries if len(e.id.encode()) > MAX_ENTRY_ID_BYTES]
-    too_long += [c.id for c in kb.categories if len(c.id.encode()) > MAX_ENTRY_ID_BYTES]
-    if too_long:
-        raise KnowledgeBaseError(
-            [f"id {i!r} is longer than {MAX_ENTRY_ID_BYTES} bytes" for i in too_long]
-        )
-
-
-def as_lang(language: str | None) -> Lang:
-    return "kk" if language == "kk" else "ru"
-
-
 class FaqService:
-    """Browsing, search, rendering and feedback over the knowledge base held in the database."""
-
-    def __init__(self, kb_path: Path, *, clock: Clock, tz: tzinfo) -> None:
-        self._kb_path = kb_path
+    def __init__(self, session: AsyncSession, catalog: FaqCatalog, clock: Clock) -> None:
+        self._repo = FaqRepository(session)
+        self._catalog = catalog
         self._clock = clock
-        self._tz = tz
-        self._mrp: dict[int, int] = {}
-        self._snapshot = self._build(KnowledgeBase((), (), {}))
-
-    # --- loading --------------------------------------------------------------------------
-
-    async def sync_from_files(self, session: AsyncSession) -> SyncReport | None:
-        """Copy the YAML into the database and serve it; None when the YAML is invalid.
-
-        An invalid knowledge base is logged and skipped: the bot keeps serving the last good
-        content from the database rather than refusing to start.
-        """
-        try:
-            kb = await asyncio.to_thread(load_knowledge_base, self._kb_path)
-            check_ids_fit(kb)
-        except KnowledgeBaseError:
-            log.exception(
-                "FAQ knowledge base %s is invalid; serving the stored copy", self._kb_path
-            )
-            await self.reload(session)
-            return None
-        report = await self.sync(session, kb)
-        log.info("FAQ knowledge base synced: %s", report)
-        return report
-
-    async def sync(self, session: AsyncSession, kb: KnowledgeBase) -> SyncReport:
-        """Upsert the builtin knowledge base by id, then reload; a second run changes nothing."""
-        check_ids_fit(kb)
-        now = self._clock.now()
-        repo = FaqRepository(session)
-        categories_changed = await self._sync_categories(repo, kb.categories, now)
-        stored = {row.id: row for row in await repo.entries(active_only=False)}
-        added = updated = unchanged = admin_kept = 0
-        positions: dict[str, int] = {}
-        for entry in kb.entries:
-            position = positions[entry.category] = positions.get(entry.category, -1) + 1
-            wanted = StoredEntry(
-                id=entry.id,
-                category=entry.category,
-                position=position,
-                data=entry_to_dict(entry),
-                source=SOURCE_BUILTIN,
-                is_active=True,
-                updated_at=now,
-            )
-            row = stored.get(entry.id)
-            if row is None:
-                await repo.put_entry(wanted, now, create=True)
-                added += 1
-            elif row.source == SOURCE_ADMIN:
-                admin_kept += 1
-            elif replace(row, updated_at=now) != wanted:
-                await repo.put_entry(wanted, now, create=False)
-                updated += 1
-            else:
-                unchanged += 1
-        retired = 0
-        for row in stored.values():
-            if row.source == SOURCE_BUILTIN and row.is_active and row.id not in kb:
-                await repo.put_entry(replace(row, is_active=False), now, create=False)
-                retired += 1
-        self._mrp = dict(kb.mrp)
-        await self.reload(session)
-        return SyncReport(added, updated, unchanged, retired, admin_kept, categories_changed)
-
-    @staticmethod
-    async def _sync_categories(
-        repo: FaqRepository, categories: Sequence[FaqCategory], now: datetime
-    ) -> int:
-        stored = {row.id: row for row in await repo.categories(active_only=False)}
-        changed = 0
-        for category in categories:
-            wanted = StoredCategory(
-                category.id, category.order, dict(category.title), SOURCE_BUILTIN, True
-            )
-            row = stored.get(category.id)
-            if row is None or (row.source == SOURCE_BUILTIN and row != wanted):
-                await repo.put_category(wanted, now, create=row is None)
-                changed += 1
-        wanted_ids = {c.id for c in categories}
-        for row in stored.values():
-            if row.source == SOURCE_BUILTIN and row.is_active and row.id not in wanted_ids:
-                await repo.put_category(replace(row, is_active=False), now, create=False)
-                changed += 1
-        return changed
-
-    async def reload(self, session: AsyncSession) -> None:
-        """Rebuild the served knowledge base and its index from the active database rows."""
-        repo = FaqRepository(session)
-        categories = [
-            FaqCategory(row.id, row.position, row.title)
-            for row in await repo.categories()
-            if all(row.title.get(lang) for lang in LANGUAGES)
-        ]
-        known = {c.id for c in categories}
-        order = {c.id: c.order for c in categories}
-        entries: list[FaqEntry] = []
-        for row in await repo.entries():
-            try:
-                entry = entry_from_dict(row.data)
-            except KnowledgeBaseError:
-                log.exception("FAQ entry %r in the database is invalid; not served", row.id)
-                continue
-            if entry.id != row.id or entry.category not in known:
-                log.error("FAQ entry %r has a mismatched id or unknown category", row.id)
-                continue
-            entries.append(entry)
-        # Rows come ordered by category and position; a stable sort puts categories in order.
-        entries.sort(key=lambda e: (order[e.category], e.category))
-        kb = KnowledgeBase(tuple(categories), tuple(entries), self._mrp)
-        # Building the index is CPU work; a thread keeps the event loop answering meanwhile.
-        self._snapshot = await asyncio.to_thread(self._build, kb)
-
-    @staticmethod
-    def _build(kb: KnowledgeBase) -> _Snapshot:
-        return _Snapshot(kb, FaqIndex.build(kb.entries))
-
-    async def save_admin_entry(self, session: AsyncSession, entry: FaqEntry) -> None:
-        """Store an admin's edit (or new entry); the YAML reload will not overwrite it."""
-        if len(entry.id.encode()) > MAX_ENTRY_ID_BYTES:
-            raise KnowledgeBaseError([f"entry {entry.id!r}: id too long"])
-        await FaqRepository(session).save_admin_entry(
-            entry.id, entry.category, entry_to_dict(entry), self._clock.now()
-        )
-        await self.reload(session)
-
-    # --- browsing -------------------------------------------------------------------------
 
     @property
-    def knowledge_base(self) -> KnowledgeBase:
-        return self._snapshot.kb
+    def catalog(self) -> FaqCatalog:
+        return self._catalog
+
+    # --- reading: the catalogue as it is served now ---------------------------------------
 
     def categories(self) -> tuple[FaqCategory, ...]:
-        return self._snapshot.kb.categories
+        return self._catalog.categories()
 
     def category(self, category_id: str) -> FaqCategory | None:
-        kb = self._snapshot.kb
-        return next((c for c in kb.categories if c.id == category_id), None)
+        return self._catalog.category(category_id)
 
     def entries_in(self, category_id: str) -> tuple[FaqEntry, ...]:
-        return self._snapshot.kb.entries_in(category_id)
+        return self._catalog.entries_in(category_id)
 
     def entry(self, entry_id: str) -> FaqEntry | None:
-        return self._snapshot.kb.get(entry_id)
+        return self._catalog.entry(entry_id)
 
     def render(self, entry: FaqEntry, language: str | None) -> str:
-        today = self._clock.now().astimezone(self._tz).date()
-        return render_answer(entry, as_lang(language), mrp=self._snapshot.kb.mrp, today=today)
+        return self._catalog.render(entry, language)
 
-    # --- search ---------------------------------------------------------------------------
+    # --- search and feedback --------------------------------------------------------------
 
-    async def ask(self, session: AsyncSession, text: str, language: str | None) -> FaqReply:
+    async def ask(self, text: str, language: str | None) -> FaqReply:
         """Search a free-text question and log the search (without who asked)."""
-        query = text.strip()
-        if len(query) > MAX_QUERY_CHARS:
-            return FaqReply(ReplyKind.TOO_LONG)
-        lang = as_lang(language)
-        snapshot = self._snapshot
-        result = snapshot.index.search(query, lang, limit=MAX_SUGGESTIONS + 1)
-        hits = [h for h in result.results if h.entry_id in snapshot.kb]
-        # The index ranks anything sharing a word; below the floor a hit is noise, not a lead.
-        found = [snapshot.kb.entry(h.entry_id) for h in hits if h.score >= SUGGEST_MIN_SCORE]
-        confident = bool(result.confident and found and found[0].id == hits[0].entry_id)
-        if confident:
-            reply = FaqReply(ReplyKind.ANSWER, found[0], tuple(found[1 : 1 + MAX_RELATED]))
-        elif found:
-            reply = FaqReply(ReplyKind.SUGGEST, None, tuple(found[:MAX_SUGGESTIONS]))
-        else:
-            reply = FaqReply(ReplyKind.NOT_FOUND)
-        await FaqRepository(session).log_search(
-            query=sanitize_query(query),
-            language=lang,
-            # The best hit even when too weak to show: near misses are what content needs.
-            best_entry_id=hits[0].entry_id if hits else None,
-            score=round(float(hits[0].score), 4) if hits else None,
-            confident=confident,
+        outcome = self._catalog.search(text, language)
+        reply = outcome.reply
+        await self._repo.log_search(
+            query=sanitize_query(outcome.query),
+            language=outcome.language,
+            best_entry_id=outcome.best_entry_id,
+            score=outcome.best_score,
+            confident=outcome.confident,
             result_count=(1 if reply.entry else 0) + len(reply.others),
             now=self._clock.now(),
         )
         return reply
 
-    # --- feedback -------------------------------------------------------------------------
-
     async def vote(
-        self,
-        session: AsyncSession,
-        *,
-        user_id: int,
-        entry_id: str,
-        language: str | None,
-        helpful: bool,
+        self, *, user_id: int, entry_id: str, language: str | None, helpful: bool
     ) -> VoteOutcome | None:
         """Record the user's vote on an answer (a second press replaces it); None if no entry."""
-        if entry_id not in self._snapshot.kb:
+        if self._catalog.entry(entry_id) is None:
             return None
-        previous = await FaqRepository(session).record_vote(
+        previous = await self._repo.record_vote(
             entry_id=entry_id,
             user_id=user_id,
             language=as_lang(language),

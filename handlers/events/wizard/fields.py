@@ -1,6 +1,6 @@
-"""The fields of the create/edit dialogs: how each is asked, read and kept in FSM data.
+"""The fields of the event wizard: how each is asked, read and kept in the dialog's data.
 
-FSM data is JSON (the storage is a database), so the draft travels as plain values and times
+Dialog data is JSON (the storage is a database), so the draft travels as plain values and times
 as ISO strings; `complete_draft` turns it back into a checked EventDraft.
 """
 
@@ -26,7 +26,7 @@ from bot.services.events.model import (
     split_location,
 )
 from bot.services.events.timeparse import check_future, is_skip, parse_end, parse_local
-from handlers.events.states import EventCreate
+from handlers.events.wizard.states import EventWizard
 
 TIME_FIELDS = ("starts_at", "ends_at")
 
@@ -34,27 +34,35 @@ TIME_FIELDS = ("starts_at", "ends_at")
 @dataclass(frozen=True, slots=True)
 class Step:
     name: str  # the field as offered in the edit menu
-    state: State  # where the create dialog asks it
+    state: State  # the wizard's window that asks it
     buttons: bool = False  # answered with buttons (category, region), not text
     optional: bool = False  # offers "Skip"
 
 
 STEPS: tuple[Step, ...] = (
-    Step("category", EventCreate.category, buttons=True),
-    Step("title_kk", EventCreate.title_kk),
-    Step("title_ru", EventCreate.title_ru),
-    Step("description_kk", EventCreate.description_kk),
-    Step("description_ru", EventCreate.description_ru),
-    Step("start", EventCreate.start),
-    Step("end", EventCreate.end, optional=True),
-    Step("location", EventCreate.location, optional=True),
-    Step("region", EventCreate.region, buttons=True),
+    Step("category", EventWizard.category, buttons=True),
+    Step("title_kk", EventWizard.title_kk),
+    Step("title_ru", EventWizard.title_ru),
+    Step("description_kk", EventWizard.description_kk),
+    Step("description_ru", EventWizard.description_ru),
+    Step("start", EventWizard.start),
+    Step("end", EventWizard.end, optional=True),
+    Step("location", EventWizard.location, optional=True),
+    Step("region", EventWizard.region, buttons=True),
 )
 STEP_BY_NAME = {step.name: step for step in STEPS}
 STEP_BY_STATE = {step.state.state: step for step in STEPS}
 
 
-def step_prompt(step: Step) -> str:
+def example_moment(now: datetime, tz: ZoneInfo) -> datetime:
+    """The 15th of next month at 10:00 local time: always ahead, and reads like a real date."""
+    local = now.astimezone(tz)
+    year, month = (local.year + 1, 1) if local.month == 12 else (local.year, local.month + 1)
+    return datetime(year, month, 15, 10, 0, tzinfo=tz)
+
+
+def step_prompt(step: Step, now: datetime, tz: ZoneInfo) -> str:
+    example = example_moment(now, tz)
     prompts = {
         "category": _("Choose the category:"),
         "title_kk": _("Send the title in <b>Kazakh</b> (up to {limit} characters).").format(
@@ -71,8 +79,8 @@ def step_prompt(step: Step) -> str:
         ).format(limit=DESCRIPTION_MAX),
         "start": _(
             "When does it start? Send the local date and time as <b>DD.MM.YYYY HH:MM</b>, "
-            "e.g. 15.10.2026 10:00. For an all-day deadline send only the date, e.g. 31.03.2027."
-        ),
+            "e.g. {example}. For an all-day deadline send only the date."
+        ).format(example=f"{example:%d.%m.%Y %H:%M}"),
         "end": _(
             "When does it end? Send <b>DD.MM.YYYY HH:MM</b>, a time on the same day "
             "(<b>HH:MM</b>) or a duration like <b>2h</b>, <b>90m</b>, <b>3d</b>. "

@@ -1,9 +1,11 @@
-"""Wiring: the outbox for handlers and services, the sender's start and graceful stop.
+"""The outbox sender's lifecycle: one per process, started and stopped by the application.
 
-    dp = create_dispatcher(...)
-    setup_delivery(dp)          # handlers/services now get ``outbox: Outbox`` as a kwarg
+    runtime = DeliveryRuntime(outbox, settings, sessionmaker, clock)
+    await runtime.start()      # handlers and services queue with ``outbox.enqueue``
+    ...
+    await runtime.stop()       # finishes the sends in flight, leaves the rest queued
 
-A sender outside any Dispatcher (benchmarks, a separate delivery process):
+A sender outside the application (benchmarks, a separate delivery process):
 
     async with running_sender(settings) as sender:
         await sender.wait_idle(timeout=60)
@@ -15,7 +17,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from aiogram import Bot, Dispatcher
+from aiogram import Bot
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock, SystemClock
@@ -27,9 +29,6 @@ from db.engine import create_engine, create_sessionmaker
 
 log = logging.getLogger(__name__)
 
-OUTBOX_KEY = "outbox"
-RUNTIME_KEY = "delivery_runtime"
-
 
 def create_sender_bot(settings: Settings) -> Bot:
     # No retry middleware: the sender must see every 429 to pause all of its sends.
@@ -37,24 +36,34 @@ def create_sender_bot(settings: Settings) -> Bot:
 
 
 class DeliveryRuntime:
-    """The sender of one Dispatcher, created at start-up, stopped at shutdown."""
+    """The sender of one application, created at start-up, stopped at shutdown."""
 
-    def __init__(self, outbox: Outbox, config_overrides: dict[str, object] | None = None) -> None:
+    def __init__(
+        self,
+        outbox: Outbox,
+        settings: Settings,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        *,
+        config: SenderConfig | None = None,
+    ) -> None:
         self.outbox = outbox
         self.sender: DeliverySender | None = None
+        self._settings = settings
+        self._sessionmaker = sessionmaker
+        self._clock = clock
+        self._config = config or SenderConfig.from_settings(settings)
         self._bot: Bot | None = None
-        self._overrides = config_overrides or {}
 
-    async def on_startup(
-        self, settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock
-    ) -> None:
-        self._bot = create_sender_bot(settings)
-        config = SenderConfig.from_settings(settings, **self._overrides)
-        self.sender = DeliverySender(self._bot, sessionmaker, clock, config)
+    async def start(self) -> None:
+        if self.sender is not None:
+            return
+        self._bot = create_sender_bot(self._settings)
+        self.sender = DeliverySender(self._bot, self._sessionmaker, self._clock, self._config)
         self.outbox.connect_sender(self.sender.wake)
         self.sender.start()
 
-    async def on_shutdown(self) -> None:
+    async def stop(self) -> None:
         self.outbox.connect_sender(None)
         try:
             if self.sender is not None:
@@ -64,24 +73,6 @@ class DeliveryRuntime:
             if self._bot is not None:
                 await self._bot.session.close()
                 self._bot = None
-
-
-def setup_delivery(
-    dispatcher: Dispatcher, *, config_overrides: dict[str, object] | None = None
-) -> None:
-    """Put ``outbox`` into the Dispatcher's workflow data and run the sender with polling.
-
-    The outbox exists from here on (handler tests feeding updates without start-up can queue);
-    the sender starts with the Dispatcher's start-up and stops at its shutdown, finishing the
-    sends in flight and leaving the rest queued.
-    """
-    clock = dispatcher.workflow_data.get("clock") or SystemClock()
-    outbox = Outbox(clock)
-    runtime = DeliveryRuntime(outbox, config_overrides)
-    dispatcher.workflow_data[OUTBOX_KEY] = outbox
-    dispatcher.workflow_data[RUNTIME_KEY] = runtime
-    dispatcher.startup.register(runtime.on_startup)
-    dispatcher.shutdown.register(runtime.on_shutdown)
 
 
 @asynccontextmanager

@@ -1,7 +1,7 @@
 """Event texts in the current gettext locale: cards, list lines, reminders and notices.
 
-Call inside an i18n context (a handler, or `with i18n.context(), i18n.use_locale(lang)` for a
-proactive message). Admin-entered text is escaped here, once.
+Call inside an i18n context (a handler, or `handlers.events.notices` for a proactive message).
+Admin-entered text is escaped here, once.
 """
 
 from __future__ import annotations
@@ -83,12 +83,10 @@ def short_when(event: EventDTO, lang: str, tz: ZoneInfo) -> str:
     return day if event.all_day else f"{day} {_clock(event.starts_at, tz)}"
 
 
-def list_button_text(event: EventDTO, lang: str, tz: ZoneInfo) -> str:
-    mark = "❌ " if event.status == STATUS_CANCELLED else CATEGORY_EMOJI.get(event.category, "")
-    title = event.title(lang)
-    if len(title) > 40:
-        title = title[:39] + "…"
-    return f"{mark} {short_when(event, lang, tz)} · {title}".strip()
+def list_line(event: EventDTO, lang: str, tz: ZoneInfo) -> str:
+    """`15 дек. 10:00 · 🎓 Full title`: the date first, the whole title (escaped)."""
+    mark = "❌" if event.status == STATUS_CANCELLED else CATEGORY_EMOJI.get(event.category, "📌")
+    return f"{short_when(event, lang, tz)} · {mark} {html.escape(event.title(lang))}"
 
 
 def where_lines(place: str | None, url: str | None) -> list[str]:

@@ -32,7 +32,8 @@ def field_label(name: str) -> str:
     return labels.get(name, name)
 
 
-def explain(code: str, params: dict[str, object] | None = None) -> str:
+def explain(code: str, params: dict[str, object] | None = None, *, example: str = "") -> str:
+    """`example` is a date and time ahead of now (DD.MM.YYYY HH:MM), shown in format errors."""
     params = params or {}
     value = html.escape(str(params.get("value", ""))[:40])
     messages = {
@@ -42,7 +43,7 @@ def explain(code: str, params: dict[str, object] | None = None) -> str:
         "bad_region": _("unknown region code «{value}». Leave it empty for all of Kazakhstan."),
         "bad_url": _("«{value}» is not a link. A link starts with https://"),
         "bad_datetime_format": _(
-            "write the date as DD.MM.YYYY HH:MM, e.g. 31.03.2026 10:00 "
+            "write the date as DD.MM.YYYY HH:MM, e.g. {example} "
             "(or only DD.MM.YYYY for an all-day deadline)."
         ),
         "no_such_date": _("there is no such date in the calendar."),
@@ -71,11 +72,12 @@ def explain(code: str, params: dict[str, object] | None = None) -> str:
     template = messages.get(code, code)
     safe = {k: html.escape(str(v)) for k, v in params.items()}
     safe["value"] = value
+    safe["example"] = example
     return template.format(**safe)
 
 
-def input_error_text(error: EventInputError) -> str:
-    text = explain(error.code, dict(error.params))
+def input_error_text(error: EventInputError, *, example: str = "") -> str:
+    text = explain(error.code, dict(error.params), example=example)
     return "⚠️ " + text[:1].upper() + text[1:]
 
 
@@ -93,7 +95,7 @@ def file_error_text(error: FileFormatError) -> str:
     return "⚠️ " + template.format(**{k: html.escape(str(v)) for k, v in error.params.items()})
 
 
-def issue_line(issue: ImportIssue, row_label: str) -> str:
+def issue_line(issue: ImportIssue, row_label: str, example: str = "") -> str:
     if issue.row == 0:
         where = _("File")
     elif row_label == "row":
@@ -102,17 +104,17 @@ def issue_line(issue: ImportIssue, row_label: str) -> str:
         where = _("Event #{n}").format(n=issue.row)
     if issue.field:
         where += f", «{html.escape(field_label(issue.field))}»"
-    return f"• {where}: {explain(issue.code, dict(issue.params))}"
+    return f"• {where}: {explain(issue.code, dict(issue.params), example=example)}"
 
 
-def import_report(issues: Sequence[ImportIssue], row_label: str) -> str:
+def import_report(issues: Sequence[ImportIssue], row_label: str, example: str = "") -> str:
     lines = [
         _("❌ <b>Nothing was imported.</b> Fix these problems and send the file again:"),
         "",
     ]
     shown = 0
     for issue in issues[:MAX_ISSUES]:
-        line = issue_line(issue, row_label)
+        line = issue_line(issue, row_label, example)
         if sum(len(x) + 1 for x in lines) + len(line) > REPORT_BUDGET:
             break
         lines.append(line)

@@ -1,0 +1,27 @@
+"""Gives every update its services, built on that update's session (see bot.services.registry)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import TelegramObject
+
+from bot.services.registry import ServiceFactory
+
+
+class ServicesMiddleware(BaseMiddleware):
+    """Outer middleware, after the session middleware."""
+
+    def __init__(self, factory: ServiceFactory) -> None:
+        self._factory = factory
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        data.update(self._factory.for_session(data["session"]).as_kwargs())
+        return await handler(event, data)

@@ -1,0 +1,62 @@
+"""The one place that builds the services an update needs, on that update's session.
+
+The composition root (`bot.app.Application.create`) makes one `ServiceFactory` from the
+long-lived objects; a middleware asks it for an `UpdateServices` per update and hands each field
+to handlers as a keyword argument of the same name (``faq: FaqService``, ``events: EventService``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.delivery.outbox import Outbox
+from bot.services.events.notices import EventTexts
+from bot.services.events.service import EventService
+from bot.services.events.subscriptions import SubscriptionService
+from bot.services.faq.catalog import FaqCatalog
+from bot.services.faq.service import FaqService
+from bot.services.privacy import PrivacyService
+from bot.services.profile import ProfileService
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateServices:
+    """Field names are the handler parameter names."""
+
+    profile: ProfileService
+    privacy: PrivacyService
+    faq: FaqService
+    events: EventService
+    subscriptions: SubscriptionService
+
+    def as_kwargs(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceFactory:
+    settings: Settings
+    clock: Clock
+    outbox: Outbox
+    faq_catalog: FaqCatalog
+    event_texts: EventTexts
+
+    def for_session(self, session: AsyncSession) -> UpdateServices:
+        return UpdateServices(
+            profile=ProfileService(session),
+            privacy=PrivacyService(session),
+            faq=FaqService(session, self.faq_catalog, self.clock),
+            events=EventService(
+                session,
+                settings=self.settings,
+                clock=self.clock,
+                outbox=self.outbox,
+                texts=self.event_texts,
+            ),
+            subscriptions=SubscriptionService(session, self.clock),
+        )
