@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, time
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, PlainSerializer, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.services.desk.schedule import WeeklyHours, parse_closed_days, parse_desk_hours
 from bot.timezones import zone
 
 DEFAULT_API_URL = "https://api.telegram.org"
@@ -28,6 +29,17 @@ class Settings(BaseSettings):
     quiet_hours_end: time = time(9, 0)
     reminder_offsets: Annotated[tuple[int, ...], NoDecode] = (7 * 24 * 60, 24 * 60, 60)
     log_level: str = "INFO"
+    # The consultant desk: hours in TIMEZONE; SLA figures are working hours.
+    desk_hours: Annotated[WeeklyHours, NoDecode, PlainSerializer(str)] = parse_desk_hours(
+        "Mon-Fri 09:00-18:00"
+    )
+    desk_closed_days: Annotated[frozenset[date], NoDecode] = frozenset()
+    sla_unclaimed: float = Field(default=2.0, gt=0, le=1000)
+    sla_answer: float = Field(default=4.0, gt=0, le=1000)
+    desk_max_open: int = Field(default=10, ge=1, le=1000)
+    desk_auto_assign: bool = True
+    desk_user_max_open: int = Field(default=3, ge=1, le=100)
+    consultants_chat_id: int | None = None
 
     @field_validator("telegram_api_url")
     @classmethod
@@ -80,6 +92,36 @@ class Settings(BaseSettings):
             zone(value)
         except (ZoneInfoNotFoundError, ValueError, OSError):
             raise ValueError(f"unknown time zone {value!r}, e.g. Asia/Almaty") from None
+        return value
+
+    @field_validator("desk_hours", mode="plain")
+    @classmethod
+    def _parse_desk_hours(cls, value: object) -> WeeklyHours:
+        if isinstance(value, WeeklyHours):
+            return value
+        if isinstance(value, str):
+            return parse_desk_hours(value)
+        raise ValueError("must be like 'Mon-Fri 09:00-18:00; Sat 10:00-14:00' or 'always'")
+
+    @field_validator("desk_closed_days", mode="before")
+    @classmethod
+    def _parse_closed_days(cls, value: object) -> object:
+        return parse_closed_days(value) if isinstance(value, str) else value
+
+    @field_validator("consultants_chat_id", mode="before")
+    @classmethod
+    def _parse_consultants_chat(cls, value: object) -> object:
+        """A forum supergroup's id, e.g. -1001234567890; empty means private-chat mode."""
+        hint = "must be the consultants' forum supergroup id, e.g. -1001234567890"
+        if isinstance(value, str):
+            if not value.strip():
+                return None
+            try:
+                value = int(value.strip())
+            except ValueError:
+                raise ValueError(hint) from None
+        if isinstance(value, int) and value >= 0:
+            raise ValueError(hint)
         return value
 
     @property

@@ -1,0 +1,1 @@
+"""The consultant desk: working hours, service levels, questions and their owners."""
