@@ -68,9 +68,26 @@ def category_screen(faq: FaqService, category: FaqCategory, page: int) -> Screen
     return Screen(text, keyboards.category_page_keyboard(category, shown, page, pages, lang))
 
 
+def button_labels() -> dict[str, str]:
+    """Labels of the buttons an answer may name (``{button:NAME}``), from the keyboards' msgids."""
+    return {
+        "ask_consultant": _("✍️ Ask a consultant"),
+        "faq_topics": _("📚 Questions and answers"),
+        "all_topics": _("📚 All topics"),
+        "events": _("📅 Events and deadlines"),
+        "reminders": _("🔔 Reminders"),
+        "my_region": _("📍 My region"),
+        "language": _("🌐 Language"),
+        "help": _("ℹ️ Help"),
+        "helpful": _("👍 Helpful"),
+        "not_helpful": _("👎 Not helpful"),
+        "main_menu": _("🏠 Main menu"),
+    }
+
+
 def answer_screen(faq: FaqService, entry: FaqEntry, related: Sequence[FaqEntry] = ()) -> Screen:
     lang = user_language()
-    body = faq.render(entry, lang)
+    body = faq.render(entry, lang, buttons=button_labels())
     text = body
     # The question as a heading, and a pointer to the related buttons, only when they fit.
     heading = f"❓ <b>{html.escape(entry.question[lang])}</b>\n\n"

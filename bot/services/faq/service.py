@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from enum import StrEnum
@@ -266,9 +266,13 @@ class FaqService:
     def entry(self, entry_id: str) -> FaqEntry | None:
         return self._snapshot.kb.get(entry_id)
 
-    def render(self, entry: FaqEntry, language: str | None) -> str:
+    def render(self, entry: FaqEntry, language: str | None, *, buttons: Mapping[str, str]) -> str:
+        """The answer as Telegram HTML; ``buttons`` holds the labels of the buttons it may name
+        (see :data:`~bot.services.faq.markup.BUTTON_NAMES`), as the caller's keyboards show them."""
         today = self._clock.now().astimezone(self._tz).date()
-        return render_answer(entry, as_lang(language), mrp=self._snapshot.kb.mrp, today=today)
+        return render_answer(
+            entry, as_lang(language), mrp=self._snapshot.kb.mrp, today=today, buttons=buttons
+        )
 
     # --- search ---------------------------------------------------------------------------
 
