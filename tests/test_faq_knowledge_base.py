@@ -15,13 +15,15 @@ from bot.services.faq.loader import (
     entry_to_dict,
     load_knowledge_base,
 )
-from bot.services.faq.markup import TELEGRAM_TEXT_LIMIT, check_html, plain_text
+from bot.services.faq.markup import BUTTON_NAMES, TELEGRAM_TEXT_LIMIT, check_html, plain_text
 from bot.services.faq.models import LANGUAGES, FaqEntry, KnowledgeBase, Source
 from bot.services.faq.render import format_mrp, render_answer, rendered_length
 
 KB_PATH = Path(__file__).resolve().parents[1] / "locales" / "faq"
 TODAY = date(2026, 11, 21)
 MRP = {2024: 3692, 2025: 3932, 2026: 4325}
+# Stand-in labels: the real ones come from the gettext catalogues (tests/faq_bot check those).
+BUTTONS = {name: f"[{name}]" for name in BUTTON_NAMES}
 
 REQUIRED_IDS = {
     "registration": [
@@ -107,16 +109,16 @@ def test_categories_have_titles_and_unique_order(kb: KnowledgeBase) -> None:
 def test_rendered_answers_fit_telegram_and_are_valid_html(kb: KnowledgeBase, today: date) -> None:
     for entry in kb.entries:
         for lang in LANGUAGES:
-            text = render_answer(entry, lang, mrp=kb.mrp, today=today)
+            text = render_answer(entry, lang, mrp=kb.mrp, today=today, buttons=BUTTONS)
             assert rendered_length(text) <= TELEGRAM_TEXT_LIMIT, (entry.id, lang)
             assert check_html(text) == [], (entry.id, lang, check_html(text))
-            assert "{mrp:" not in text, (entry.id, lang)
+            assert "{mrp:" not in text and "{button:" not in text, (entry.id, lang)
 
 
 def test_registration_fee_expands_mrp(kb: KnowledgeBase) -> None:
     entry = kb.entry("registration-fee")
-    ru = _plain(render_answer(entry, "ru", mrp=kb.mrp, today=TODAY))
-    kk = _plain(render_answer(entry, "kk", mrp=kb.mrp, today=TODAY))
+    ru = _plain(render_answer(entry, "ru", mrp=kb.mrp, today=TODAY, buttons=BUTTONS))
+    kk = _plain(render_answer(entry, "kk", mrp=kb.mrp, today=TODAY, buttons=BUTTONS))
     assert "6,5 МРП (28 112,5 ₸, 2026)" in ru
     assert "6,5 АЕК (28 112,5 ₸, 2026 ж.)" in kk
     assert "Проверено: " in ru and "Источники:" in ru
@@ -157,12 +159,24 @@ def test_format_mrp_uses_current_or_latest_year() -> None:
 
 
 def test_render_escapes_sources_and_adds_date() -> None:
-    text = render_answer(_entry("Ответ {mrp:1}."), "ru", mrp=MRP, today=TODAY)
+    text = render_answer(_entry("Ответ {mrp:1}."), "ru", mrp=MRP, today=TODAY, buttons=BUTTONS)
     assert (
         '<a href="https://adilet.zan.kz/?a=1&amp;b=2">Закон &lt;о НКО&gt; &amp; приказ</a>' in text
     )
     assert text.rstrip().endswith("<i>Проверено: 21.11.2026</i>")
     assert check_html(text) == []
+
+
+def test_render_names_buttons_in_bold_with_the_callers_labels() -> None:
+    entry = _entry("Нажмите {button:ask_consultant}, затем {button:main_menu}.")
+    labels = {**BUTTONS, "ask_consultant": "✍️ Спросить <консультанта>"}
+    text = render_answer(entry, "ru", mrp=MRP, today=TODAY, buttons=labels)
+    assert text.startswith(
+        "Нажмите <b>✍️ Спросить &lt;консультанта&gt;</b>, затем <b>[main_menu]</b>.\n"
+    )
+    assert check_html(text) == []
+    with pytest.raises(ValueError, match=r"no label given for \{button:main_menu\}"):
+        render_answer(entry, "ru", mrp=MRP, today=TODAY, buttons={"ask_consultant": "✍️"})
 
 
 def test_render_trims_overlong_answers_safely() -> None:
@@ -172,7 +186,7 @@ def test_render_trims_overlong_answers_safely() -> None:
         long_answer, sources=tuple(Source(f"Источник {i}", "https://x.kz") for i in range(80))
     )
     for lang in LANGUAGES:
-        text = render_answer(entry, lang, mrp=MRP, today=TODAY)
+        text = render_answer(entry, lang, mrp=MRP, today=TODAY, buttons=BUTTONS)
         assert rendered_length(text) <= TELEGRAM_TEXT_LIMIT
         assert check_html(text) == []
         assert "…" in text
@@ -224,6 +238,12 @@ def test_loader_accepts_minimal_valid_kb(tmp_path: Path) -> None:
         ('answer: {kk: "a", ru: "1 < 2"}', r"answer\.ru: Telegram HTML: bare '<'"),
         ('answer: {kk: "a", ru: "{mpr:1}"}', r"answer\.ru: unknown placeholder \{mpr:1\}"),
         ('answer: {kk: "a", ru: "<a href=\'javascript:x\'>x</a>"}', r"link must be http"),
+        ('answer: {kk: "{button:ask_consultant}", ru: "<b>{button:main_menu}</b>"}', None),
+        (
+            'answer: {kk: "a", ru: "{button:ask_lawyer}"}',
+            r"answer\.ru: unknown button in \{button:ask_lawyer\} \(known: all_topics, ",
+        ),
+        ('answer: {kk: "a", ru: "{Button:help}"}', r"answer\.ru: unknown placeholder"),
     ],
 )
 def test_loader_rejects_bad_answers(tmp_path: Path, broken: str, expected: str | None) -> None:

@@ -18,45 +18,45 @@ from handlers.screens import show
 
 
 async def cmd_faq(message: Message, faq: FaqService) -> None:
-    await show(message, views.categories_screen(faq))
+    await show(message, views.categories_screen(faq.catalog))
 
 
 async def open_topics(callback: CallbackQuery, faq: FaqService) -> None:
-    await show(callback, views.categories_screen(faq))
+    await show(callback, views.categories_screen(faq.catalog))
 
 
 async def open_category(
     callback: CallbackQuery, callback_data: FaqCategoryCb, faq: FaqService
 ) -> None:
-    category = faq.category(callback_data.cat)
+    category = faq.catalog.category(callback_data.cat)
     if category is None:
         await callback.answer(_("This topic is no longer available."), show_alert=True)
         return
-    await show(callback, views.category_screen(faq, category, callback_data.page))
+    await show(callback, views.category_screen(faq.catalog, category, callback_data.page))
 
 
 async def open_answer(
     callback: CallbackQuery, callback_data: FaqEntryCb | FaqAnswerCb, faq: FaqService
 ) -> None:
-    entry = faq.entry(callback_data.id)
+    entry = faq.catalog.entry(callback_data.id)
     if entry is None:
         await callback.answer(_("This question is no longer available."), show_alert=True)
         return
     if isinstance(callback_data, FaqAnswerCb):
         shown_in = as_lang(callback_data.lang) if callback_data.lang else None
         screen = views.answer_screen(
-            faq, entry, shown_in=shown_in, via_suggestions=callback_data.via == "s"
+            faq.catalog, entry, shown_in=shown_in, via_suggestions=callback_data.via == "s"
         )
     else:
-        screen = views.answer_screen(faq, entry)
+        screen = views.answer_screen(faq.catalog, entry)
     await show(callback, screen)
 
 
 async def back_to_suggestions(callback: CallbackQuery, faq: FaqService, state: FSMContext) -> None:
     ids = (await state.get_data()).get(SUGGESTIONS_KEY) or []
-    entries = [e for e in (faq.entry(str(i)) for i in ids) if e is not None]
+    entries = [e for e in (faq.catalog.entry(str(i)) for i in ids) if e is not None]
     if not entries:
-        await show(callback, views.categories_screen(faq))
+        await show(callback, views.categories_screen(faq.catalog))
         return
     await show(callback, views.suggestions_screen(entries))
 

@@ -17,7 +17,7 @@ from handlers.screens import show_below
 
 async def ask_consultant(callback: CallbackQuery, faq: FaqService) -> None:
     # A new message: the answer the user pressed it under stays in view.
-    await show_below(callback, views.consultant_screen(faq))
+    await show_below(callback, views.consultant_screen(faq.catalog))
 
 
 def router() -> Router:

@@ -20,9 +20,9 @@ async def search_question(message: Message, faq: FaqService, state: FSMContext) 
     reply = await faq.ask(message.text or "", user_language())
     if reply.kind is ReplyKind.SUGGEST and len(reply.others) == 1:
         # One candidate is not a choice: show it.
-        screen = views.answer_screen(faq, reply.others[0])
+        screen = views.answer_screen(faq.catalog, reply.others[0])
     elif reply.kind is ReplyKind.ANSWER and reply.entry is not None:
-        screen = views.answer_screen(faq, reply.entry, reply.others)
+        screen = views.answer_screen(faq.catalog, reply.entry, reply.others)
     elif reply.kind is ReplyKind.SUGGEST:
         await state.update_data({SUGGESTIONS_KEY: [e.id for e in reply.others]})
         screen = views.suggestions_screen(reply.others)

@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from aiogram.utils.i18n import gettext as _
 
 from bot.languages import Lang
+from bot.services.faq.catalog import FaqCatalog
 from bot.services.faq.markup import TELEGRAM_TEXT_LIMIT, rendered_length
 from bot.services.faq.models import FaqCategory, FaqEntry
-from bot.services.faq.service import FaqService
 from handlers.callbacks import MenuCb
 from handlers.faq.callbacks import (
     AskConsultantCb,
@@ -48,12 +48,29 @@ def all_topics_label() -> str:
     return _("📚 All topics")
 
 
-def page_of(faq: FaqService, entry: FaqEntry) -> int:
+def button_labels() -> dict[str, str]:
+    """Labels of the buttons an answer may name (``{button:NAME}``), from the keyboards' msgids."""
+    return {
+        "ask_consultant": ask_consultant_label(),
+        "faq_topics": _("📚 Questions and answers"),
+        "all_topics": all_topics_label(),
+        "events": _("📅 Events and deadlines"),
+        "reminders": _("🔔 Reminders"),
+        "my_region": _("📍 My region"),
+        "language": _("🌐 Language"),
+        "help": _("ℹ️ Help"),
+        "helpful": _("👍 Helpful"),
+        "not_helpful": _("👎 Not helpful"),
+        "main_menu": main_menu_label(),
+    }
+
+
+def page_of(faq: FaqCatalog, entry: FaqEntry) -> int:
     siblings = [e.id for e in faq.entries_in(entry.category)]
     return siblings.index(entry.id) // PAGE_SIZE if entry.id in siblings else 0
 
 
-def categories_screen(faq: FaqService) -> Screen:
+def categories_screen(faq: FaqCatalog) -> Screen:
     categories = faq.categories()
     if not categories:
         text = _("📚 <b>Questions and answers</b>\n\nThe knowledge base is not available yet.")
@@ -68,7 +85,7 @@ def categories_screen(faq: FaqService) -> Screen:
     return Screen(text, keyboard(*column(buttons)))
 
 
-def category_screen(faq: FaqService, category: FaqCategory, requested_page: int) -> Screen:
+def category_screen(faq: FaqCatalog, category: FaqCategory, requested_page: int) -> Screen:
     lang = user_language()
     entries = faq.entries_in(category.id)
     page = Page.of(requested_page, len(entries), PAGE_SIZE)
@@ -86,7 +103,7 @@ def category_screen(faq: FaqService, category: FaqCategory, requested_page: int)
 
 
 def answer_screen(
-    faq: FaqService,
+    faq: FaqCatalog,
     entry: FaqEntry,
     related: Sequence[FaqEntry] = (),
     *,
@@ -96,7 +113,7 @@ def answer_screen(
     """The answer in `shown_in` (default: the interface language), buttons in the interface's."""
     ui = user_language()
     lang = shown_in or ui
-    body = faq.render(entry, lang)
+    body = faq.render(entry, lang, buttons=button_labels())
     text = body
     # The question as a heading, and a pointer to the related buttons, only when they fit.
     heading = f"❓ <b>{html.escape(entry.question[lang])}</b>\n\n"
@@ -168,7 +185,7 @@ def not_found_screen() -> Screen:
     return Screen(text, keyboard(*_search_footer()))
 
 
-def consultant_screen(faq: FaqService) -> Screen:
+def consultant_screen(faq: FaqCatalog) -> Screen:
     free = faq.entry(FREE_CONSULTATIONS_ID)
     text = _(
         "✍️ <b>Ask a consultant</b>\n\n"

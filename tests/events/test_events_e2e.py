@@ -178,7 +178,7 @@ async def test_admin_cancels_event_notice_goes_to_those_who_heard(
     await admin.press("Да, отменить")
     await admin.wait_text("Событие отменено")
 
-    await reminded.wait_text("Іс-шара болдырылмады", timeout=10)
+    await reminded.wait_text("Іс-шара тоқтатылды", timeout=10)
     notice = await watcher.wait_text("Событие отменено", timeout=10)
     assert "Было запланировано: 15 марта 2026 г., 14:00" in plain(notice.text)
     fake_clock.set(local(2026, 3, 14, 14, 0))

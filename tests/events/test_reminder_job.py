@@ -166,7 +166,7 @@ async def test_cancel_and_delete_notify_only_who_heard(events_env: EventsEnv) ->
         await env.service(session).cancel(event.id)
     notices = [r for r in await env.outbox_rows() if r.category == "notice"]
     assert [r.chat_id for r in notices] == [1]
-    assert "Іс-шара болдырылмады" in (plain(notices[0].text or ""))
+    assert "Іс-шара тоқтатылды" in (plain(notices[0].text or ""))
     env.clock.set(local(2026, 4, 14, 14, 0))
     assert await env.run() == 0  # no reminders for a cancelled event
     async with env.sessionmaker() as session, session.begin():

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.i18n import create_i18n
 from bot.services.faq.catalog import KNOWLEDGE_BASE_DIR, MAX_ENTRY_ID_BYTES, FaqCatalog
 from bot.services.faq.markup import rendered_length
 from bot.testing import FakeClock
@@ -16,7 +17,7 @@ from handlers.faq.callbacks import (
     FaqEntryCb,
     FaqVoteCb,
 )
-from handlers.faq.views import FREE_CONSULTATIONS_ID
+from handlers.faq.views import FREE_CONSULTATIONS_ID, button_labels
 
 
 async def test_shipped_knowledge_base_syncs_and_fits_callback_data(
@@ -32,6 +33,11 @@ async def test_shipped_knowledge_base_syncs_and_fits_callback_data(
     # The consultant placeholder points here until the consultant queue exists.
     assert service.entry(FREE_CONSULTATIONS_ID) is not None
 
+    i18n = create_i18n()
+    labels = {}
+    for lang in ("kk", "ru"):
+        with i18n.context(), i18n.use_locale(lang):
+            labels[lang] = button_labels()
     for category in kb.categories:
         assert len(FaqCategoryCb(cat=category.id, page=99).pack().encode()) <= 64
         assert kb.entries_in(category.id), f"category {category.id} is empty"
@@ -45,7 +51,8 @@ async def test_shipped_knowledge_base_syncs_and_fits_callback_data(
         ):
             assert len(data.pack().encode()) <= 64
         for lang in ("kk", "ru"):
-            assert rendered_length(service.render(entry, lang)) <= 4096
+            text = service.render(entry, lang, buttons=labels[lang])
+            assert rendered_length(text) <= 4096
 
     async with sessionmaker() as session:
         again = await service.sync_from_files(session)

@@ -21,7 +21,7 @@ async def test_russian_question_from_a_kazakh_user_gets_the_kazakh_answer_and_a_
     assert "Регистрационный" not in answer.text
     assert "Ұқсас басқа сұрақтар төменде" in answer.text
     buttons = answer.button_texts()
-    assert buttons[:2] == ["👍 Пайдалы", "👎 Пайдасыз"]
+    assert buttons[:2] == ["👍 Пайдалы", "👎 Көмектеспеді"]
     related = [b for b in buttons if b.startswith("🔹 ")]
     assert 1 <= len(related) <= 3
     assert buttons[-3:] == ["✍️ Кеңесшіге сұрақ қою", "⬅️ Артқа", "🏠 Басты мәзір"]

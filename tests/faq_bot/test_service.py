@@ -200,8 +200,8 @@ async def test_answers_render_in_the_asked_language_with_mrp(
     await sync(catalog, sessionmaker)
     fee = catalog.entry("registration-fee")
     assert fee is not None
-    kk = catalog.render(fee, "kk")
-    ru = catalog.render(fee, "ru")
+    kk = catalog.render(fee, "kk", buttons={})
+    ru = catalog.render(fee, "ru", buttons={})
     assert "Тіркеу алымы" in kk and "АЕК" in kk and "2026" in kk
     assert "Регистрационный сбор" in ru and "МРП" in ru
     assert "28\u00a0112,5" in ru  # 6.5 × 4325 tenge, the fake clock being in 2026

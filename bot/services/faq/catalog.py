@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from enum import StrEnum
@@ -243,6 +243,11 @@ class FaqCatalog:
         # Building the index is CPU work; a thread keeps the event loop answering meanwhile.
         self._snapshot = await asyncio.to_thread(self._build, kb)
 
+    def serve(self, kb: KnowledgeBase) -> None:
+        """Serve a knowledge base as it is, without the database (tools and tests)."""
+        self._mrp = dict(kb.mrp)
+        self._snapshot = self._build(kb)
+
     @staticmethod
     def _build(kb: KnowledgeBase) -> _Snapshot:
         return _Snapshot(kb, FaqIndex.build(kb.entries))
@@ -275,9 +280,13 @@ class FaqCatalog:
     def entry(self, entry_id: str) -> FaqEntry | None:
         return self._snapshot.kb.get(entry_id)
 
-    def render(self, entry: FaqEntry, language: str | None) -> str:
+    def render(self, entry: FaqEntry, language: str | None, *, buttons: Mapping[str, str]) -> str:
+        """The answer as Telegram HTML; ``buttons`` holds the labels of the buttons it may name
+        (see :data:`~bot.services.faq.markup.BUTTON_NAMES`), as the caller's keyboards show them."""
         today = self._clock.now().astimezone(self._tz).date()
-        return render_answer(entry, as_lang(language), mrp=self._snapshot.kb.mrp, today=today)
+        return render_answer(
+            entry, as_lang(language), mrp=self._snapshot.kb.mrp, today=today, buttons=buttons
+        )
 
     # --- search ---------------------------------------------------------------------------
 

@@ -15,7 +15,13 @@ from typing import Any, Final
 
 import yaml
 
-from bot.services.faq.markup import ANY_PLACEHOLDER_RE, MRP_PLACEHOLDER_RE, check_html
+from bot.services.faq.markup import (
+    ANY_PLACEHOLDER_RE,
+    BUTTON_NAMES,
+    BUTTON_PLACEHOLDER_RE,
+    MRP_PLACEHOLDER_RE,
+    check_html,
+)
 from bot.services.faq.models import LANGUAGES, FaqCategory, FaqEntry, KnowledgeBase, Source
 
 MRP_FILE: Final = "mrp.yaml"
@@ -146,10 +152,18 @@ def _check_answer(text: str, where: str, problems: _Problems, mrp_known: bool) -
     for problem in check_html(text):
         problems.add(where, f"Telegram HTML: {problem}")
     for m in ANY_PLACEHOLDER_RE.finditer(text):
-        if not MRP_PLACEHOLDER_RE.fullmatch(m.group(0)):
-            problems.add(where, f"unknown placeholder {m.group(0)} (known: {{mrp:AMOUNT}})")
+        placeholder = m.group(0)
+        button = BUTTON_PLACEHOLDER_RE.fullmatch(placeholder)
+        if button is not None:
+            if button.group(1) not in BUTTON_NAMES:
+                known = ", ".join(sorted(BUTTON_NAMES))
+                problems.add(where, f"unknown button in {placeholder} (known: {known})")
+        elif not MRP_PLACEHOLDER_RE.fullmatch(placeholder):
+            problems.add(
+                where, f"unknown placeholder {placeholder} (known: {{mrp:AMOUNT}}, {{button:NAME}})"
+            )
         elif not mrp_known:
-            problems.add(where, f"{m.group(0)} needs MRP values ({MRP_FILE})")
+            problems.add(where, f"{placeholder} needs MRP values ({MRP_FILE})")
 
 
 def _entry(

@@ -26,6 +26,24 @@ _TOKEN_RE: Final = re.compile(
 )
 # ``{mrp:6.5}``: an amount in monthly calculation indices, expanded to tenge at render time.
 MRP_PLACEHOLDER_RE: Final = re.compile(r"\{mrp:(\d+(?:[.,]\d+)?)\}")
+# ``{button:ask_consultant}``: a bot button named in an answer. The caller supplies the labels from
+# the same catalogue entries as the buttons themselves, so the text and the button cannot drift.
+BUTTON_PLACEHOLDER_RE: Final = re.compile(r"\{button:([a-z_]+)\}")
+BUTTON_NAMES: Final = frozenset(
+    {
+        "ask_consultant",  # ✍️ Ask a consultant
+        "faq_topics",  # 📚 Questions and answers (main menu)
+        "all_topics",  # 📚 All topics (under search results)
+        "events",  # 📅 Events and deadlines
+        "reminders",  # 🔔 Reminders
+        "my_region",  # 📍 My region
+        "language",  # 🌐 Language
+        "help",  # ℹ️ Help
+        "helpful",  # 👍 Helpful
+        "not_helpful",  # 👎 Not helpful
+        "main_menu",  # 🏠 Main menu
+    }
+)
 # Anything that looks like a placeholder, so the loader can reject misspelt ones.
 ANY_PLACEHOLDER_RE: Final = re.compile(r"\{[a-zA-Z_]+(?::[^{}]*)?\}")
 _HREF_RE: Final = re.compile(r"""^\s+href\s*=\s*(?:"([^"]*)"|'([^']*)')\s*$""")

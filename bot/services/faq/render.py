@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Final
 
 from bot.services.faq.markup import (
+    BUTTON_PLACEHOLDER_RE,
     MRP_PLACEHOLDER_RE,
     TELEGRAM_TEXT_LIMIT,
     rendered_length,
@@ -72,8 +73,25 @@ def _footer(entry: FaqEntry, lang: Lang, max_sources: int) -> str:
     return "\n".join(lines)
 
 
-def render_answer(entry: FaqEntry, lang: Lang, *, mrp: Mapping[int, int], today: date) -> str:
+def _button_label(name: str, buttons: Mapping[str, str]) -> str:
+    label = buttons.get(name)
+    if label is None:
+        raise ValueError(f"no label given for {{button:{name}}}")
+    return f"<b>{html.escape(label, quote=False)}</b>"
+
+
+def render_answer(
+    entry: FaqEntry,
+    lang: Lang,
+    *,
+    mrp: Mapping[int, int],
+    today: date,
+    buttons: Mapping[str, str],
+) -> str:
     """The answer in ``lang`` as Telegram HTML, placeholders expanded, sources and date appended.
+
+    ``buttons`` maps the names of :data:`~bot.services.faq.markup.BUTTON_NAMES` to the labels
+    the user's keyboards show; ``{button:NAME}`` becomes that label in bold.
 
     The result never exceeds Telegram's 4096-character limit: too many sources are dropped
     first, then the answer body is cut at a safe point with its open tags closed.
@@ -81,6 +99,7 @@ def render_answer(entry: FaqEntry, lang: Lang, *, mrp: Mapping[int, int], today:
     body = MRP_PLACEHOLDER_RE.sub(
         lambda m: format_mrp(m.group(1), lang, mrp=mrp, today=today), entry.answer[lang]
     )
+    body = BUTTON_PLACEHOLDER_RE.sub(lambda m: _button_label(m.group(1), buttons), body)
     max_sources = len(entry.sources)
     footer = _footer(entry, lang, max_sources)
     while max_sources > 1 and rendered_length(footer) > _FOOTER_BUDGET:

@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.languages import as_lang
 from bot.services.faq.catalog import FaqCatalog, FaqReply
-from bot.services.faq.models import FaqCategory, FaqEntry
 from db.repositories.faq import FaqRepository
 
 LOGGED_QUERY_CHARS: Final = 200
@@ -44,24 +43,8 @@ class FaqService:
 
     @property
     def catalog(self) -> FaqCatalog:
+        """What is served now: categories, entries, rendering."""
         return self._catalog
-
-    # --- reading: the catalogue as it is served now ---------------------------------------
-
-    def categories(self) -> tuple[FaqCategory, ...]:
-        return self._catalog.categories()
-
-    def category(self, category_id: str) -> FaqCategory | None:
-        return self._catalog.category(category_id)
-
-    def entries_in(self, category_id: str) -> tuple[FaqEntry, ...]:
-        return self._catalog.entries_in(category_id)
-
-    def entry(self, entry_id: str) -> FaqEntry | None:
-        return self._catalog.entry(entry_id)
-
-    def render(self, entry: FaqEntry, language: str | None) -> str:
-        return self._catalog.render(entry, language)
 
     # --- search and feedback --------------------------------------------------------------
 
