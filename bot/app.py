@@ -24,6 +24,7 @@ from bot.i18n import create_i18n
 from bot.roles import Role
 from bot.scheduler import BotScheduler
 from bot.services.faq.catalog import KNOWLEDGE_BASE_DIR, FaqCatalog
+from bot.services.privacy import Pseudonyms
 from bot.services.registry import ServiceFactory
 from bot.telegram_session import create_bot
 from db.engine import create_engine, create_sessionmaker
@@ -62,7 +63,9 @@ class Application:
         event_texts = EventNoticeTexts(i18n, settings.tz)
         faq = FaqCatalog(faq_dir or KNOWLEDGE_BASE_DIR, clock=clock, tz=settings.tz)
         outbox = Outbox(clock)
-        services = ServiceFactory(settings, clock, outbox, faq, event_texts)
+        async with sessionmaker() as session, session.begin():
+            pseudonyms = await Pseudonyms.load(session)
+        services = ServiceFactory(settings, clock, outbox, faq, event_texts, pseudonyms)
         app = cls(
             settings=settings,
             clock=clock,

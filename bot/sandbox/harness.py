@@ -13,9 +13,11 @@ from typing import Self
 from pydantic import SecretStr
 
 from bot.app import Application
-from bot.clock import Clock
+from bot.clock import Clock, SystemClock
+from bot.sandbox.client import SimUser
 from bot.config import Settings
 from bot.sandbox.server import FakeTelegramServer
+from db.repositories.users import UserRepository
 
 STARTUP_TIMEOUT = 30.0
 
@@ -88,6 +90,14 @@ class RunningBot:
         await self._task
         self._app = None
         self._task = None
+
+    async def known_user(self, user_id: int, name: str, language: str) -> SimUser:
+        """A simulated user who already chose `language` (as if they had gone through /start)."""
+        async with self.app.sessionmaker() as session, session.begin():
+            users = UserRepository(session)
+            await users.touch(user_id, (self.clock or SystemClock()).now())
+            await users.set_language(user_id, language)
+        return self.server.user(user_id, name, language_code=language)
 
     async def restart(self) -> None:
         await self.stop()

@@ -20,7 +20,7 @@ from bot.services.events.service import EventService
 from bot.services.events.subscriptions import SubscriptionService
 from bot.services.faq.catalog import FaqCatalog
 from bot.services.faq.service import FaqService
-from bot.services.privacy import PrivacyService
+from bot.services.privacy import PrivacyService, Pseudonyms
 from bot.services.profile import ProfileService
 
 
@@ -45,12 +45,13 @@ class ServiceFactory:
     outbox: Outbox
     faq_catalog: FaqCatalog
     event_texts: EventTexts
+    pseudonyms: Pseudonyms
 
     def for_session(self, session: AsyncSession) -> UpdateServices:
         return UpdateServices(
             profile=ProfileService(session),
-            privacy=PrivacyService(session),
-            faq=FaqService(session, self.faq_catalog, self.clock),
+            privacy=PrivacyService(session, self.pseudonyms),
+            faq=FaqService(session, self.faq_catalog, self.clock, self.pseudonyms),
             events=EventService(
                 session,
                 settings=self.settings,

@@ -62,7 +62,8 @@ class FaqEntryRecord(Base):
 
 
 class FaqSearchRecord(Base):
-    """One search, for statistics: deliberately without the user's id."""
+    """One search, for statistics: never the user's id, only a keyed pseudonym of it
+    (`bot.services.privacy.Pseudonyms`), so /forget can find and remove their searches."""
 
     __tablename__ = "faq_search_log"
 
@@ -74,6 +75,7 @@ class FaqSearchRecord(Base):
     score: Mapped[float | None] = mapped_column(Float)
     confident: Mapped[bool] = mapped_column(Boolean)
     result_count: Mapped[int] = mapped_column(Integer)
+    user_key: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class FaqFeedbackRecord(Base):
@@ -89,5 +91,8 @@ class FaqFeedbackRecord(Base):
     )
     language: Mapped[str] = mapped_column(String(2))
     helpful: Mapped[bool] = mapped_column(Boolean)
+    # What was missing (👎), masked like the search log, and the search that led to the answer.
+    reason: Mapped[str | None] = mapped_column(String(500))
+    query: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())

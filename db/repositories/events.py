@@ -7,8 +7,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Insert, and_, case, delete, func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import and_, case, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -51,13 +50,6 @@ EDITABLE = frozenset(_FIELDS) - {"id", "created_at", "created_by", "builtin_key"
 
 def _dto(row: Event) -> EventDTO:
     return EventDTO(**{name: getattr(row, name) for name in _FIELDS})
-
-
-def insert_ignoring_conflicts(session: AsyncSession, model: type[Any]) -> Insert:
-    """INSERT … ON CONFLICT DO NOTHING on both SQLite and PostgreSQL."""
-    dialect = session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(model).on_conflict_do_nothing()  # type: ignore[no-any-return]
 
 
 def _not_over(now: datetime) -> ColumnElement[bool]:

@@ -7,9 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models.faq import (
@@ -19,6 +17,7 @@ from db.models.faq import (
     FaqFeedbackRecord,
     FaqSearchRecord,
 )
+from db.repositories.dialect import upsert
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +181,7 @@ class FaqRepository:
         confident: bool,
         result_count: int,
         now: datetime,
+        user_key: str | None = None,
     ) -> None:
         self._session.add(
             FaqSearchRecord(
@@ -192,9 +192,44 @@ class FaqRepository:
                 score=score,
                 confident=confident,
                 result_count=result_count,
+                user_key=user_key,
             )
         )
         await self._session.flush()
+
+    async def last_query_for(self, user_key: str, entry_id: str, since: datetime) -> str | None:
+        """The latest logged query of this person that led to `entry_id` (for a 👎 reason)."""
+        return await self._session.scalar(
+            select(FaqSearchRecord.query)
+            .where(
+                FaqSearchRecord.user_key == user_key,
+                FaqSearchRecord.best_entry_id == entry_id,
+                FaqSearchRecord.created_at >= since,
+            )
+            .order_by(FaqSearchRecord.id.desc())
+            .limit(1)
+        )
+
+    async def delete_searches_of(self, user_key: str) -> int:
+        result = await self._session.execute(
+            delete(FaqSearchRecord).where(FaqSearchRecord.user_key == user_key)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def set_vote_reason(
+        self, *, entry_id: str, user_id: int, reason: str, query: str | None, now: datetime
+    ) -> bool:
+        """Attach what was missing to the person's 👎; False if there is no such vote."""
+        result = await self._session.execute(
+            update(FaqFeedbackRecord)
+            .where(
+                FaqFeedbackRecord.entry_id == entry_id,
+                FaqFeedbackRecord.user_id == user_id,
+                FaqFeedbackRecord.helpful.is_(False),
+            )
+            .values(reason=reason[:500], query=query, updated_at=now)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def recent_searches(self, limit: int = 100) -> list[SearchLogRow]:
         rows = await self._session.scalars(
@@ -228,9 +263,7 @@ class FaqRepository:
                 FaqFeedbackRecord.entry_id == entry_id, FaqFeedbackRecord.user_id == user_id
             )
         )
-        dialect = self._session.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        statement = insert(FaqFeedbackRecord).values(
+        statement = upsert(self._session, FaqFeedbackRecord).values(
             entry_id=entry_id,
             user_id=user_id,
             language=language,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, func, select, update
+from sqlalchemy import ColumnElement, Table, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -408,6 +408,35 @@ class OutboxRepository:
             update(OutboxMessage)
             .where(OutboxMessage.chat_id == chat_id, OutboxMessage.state == OutboxState.PENDING)
             .values(state=OutboxState.SKIPPED, last_error=_error(reason))
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def anonymise_chat(self, chat_id: int) -> int:
+        """Forget a person in the queue: their chat id, texts, files and keys go; what was not
+        sent yet is skipped. The rows stay (as chat 0), so delivery counts still add up."""
+        about_them = or_(OutboxMessage.chat_id == chat_id, OutboxMessage.from_chat_id == chat_id)
+        unsent = OutboxMessage.state.in_((OutboxState.PENDING, OutboxState.SENDING))
+        await self._session.execute(
+            update(OutboxMessage)
+            .where(about_them, unsent)
+            .values(state=OutboxState.SKIPPED, worker_id=None, lease_until=None)
+            .execution_options(synchronize_session=False)
+        )
+        result = await self._session.execute(
+            update(OutboxMessage)
+            .where(about_them)
+            .values(
+                chat_id=0,
+                from_chat_id=None,
+                text=None,
+                reply_markup=None,
+                document_data=None,
+                document_file_id=None,
+                filename=None,
+                dedupe_key=None,
+                last_error=None,
+            )
             .execution_options(synchronize_session=False)
         )
         return int(result.rowcount)  # type: ignore[attr-defined]

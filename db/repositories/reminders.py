@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models.events import EventReminder
 from db.models.users import User
-from db.repositories.events import insert_ignoring_conflicts
+from db.repositories.dialect import insert_ignoring_conflicts
 from db.repositories.subscriptions import Recipient
 
 CLAIM_CHUNK = 2000

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models.events import EventSubscription, EventSubscriptionPrefs, EventWatch
 from db.models.users import User
-from db.repositories.events import insert_ignoring_conflicts
+from db.repositories.dialect import insert_ignoring_conflicts
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,11 +13,13 @@ from handlers.faq import browse, consultant, feedback, search
 
 
 def navigation_router() -> Router:
-    return browse.navigation_router()
+    router = Router(name="faq.navigation")
+    router.include_routers(browse.navigation_router(), consultant.router())
+    return router
 
 
 def router() -> Router:
     router = Router(name="faq")
     # Search last: it takes any plain text outside a dialog.
-    router.include_routers(browse.router(), feedback.router(), consultant.router(), search.router())
+    router.include_routers(browse.router(), feedback.router(), search.router())
     return router

@@ -9,15 +9,17 @@ from aiogram.types import Message
 
 from bot.services.faq.catalog import ReplyKind
 from bot.services.faq.service import FaqService
+from db.repositories.users import UserDTO
 from handlers.faq import views
-from handlers.screens import show, user_language
+from handlers.screens import Screen, show, user_language
 
 # FSM data key of the last suggestions shown, so "Back" from one of them returns to the list.
 SUGGESTIONS_KEY = "faq_suggestions"
 
 
-async def search_question(message: Message, faq: FaqService, state: FSMContext) -> None:
-    reply = await faq.ask(message.text or "", user_language())
+async def search_screen(text: str, faq: FaqService, state: FSMContext, user_id: int) -> Screen:
+    """Search `text` and build the screen that answers it, in the current language."""
+    reply = await faq.ask(text, user_language(), user_id=user_id)
     if reply.kind is ReplyKind.SUGGEST and len(reply.others) == 1:
         # One candidate is not a choice: show it.
         screen = views.answer_screen(faq.catalog, reply.others[0])
@@ -28,7 +30,13 @@ async def search_question(message: Message, faq: FaqService, state: FSMContext) 
         screen = views.suggestions_screen(reply.others)
     else:
         screen = views.not_found_screen()
-    await show(message, screen)
+    return screen
+
+
+async def search_question(
+    message: Message, faq: FaqService, state: FSMContext, db_user: UserDTO
+) -> None:
+    await show(message, await search_screen(message.text or "", faq, state, db_user.id))
 
 
 def router() -> Router:

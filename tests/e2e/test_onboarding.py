@@ -57,13 +57,17 @@ async def test_start_choose_kazakh_then_russian_and_restart(
     assert not any("Қазақша" in b.text for r in again.buttons for b in r)
 
 
-async def test_language_guessed_from_telegram_and_commands_per_language(
+async def test_a_stranger_chooses_the_language_first_and_commands_per_language(
     running_bot: RunningBot, telegram: FakeTelegramServer
 ) -> None:
+    # Telegram's language is only a guess: someone the bot does not know chooses first.
     user = telegram.user(5002, "Ерлан", language_code="kk")
     await user.send("/help")
-    help_message = await user.next_message()
-    assert "Қалай көмектесе аламын" in help_message.text
+    assert "Тілді таңдаңыз · Выберите язык" in (await user.next_message()).text
+    await user.press("Қазақша")
+    await user.wait_text("Тіл сақталды")
+    await user.send("/help")
+    assert "Қалай көмектесе аламын" in (await user.next_message()).text
 
     default_scope = json.dumps({"type": "default"})
     kk_commands = telegram.commands[(default_scope, "kk")]
@@ -76,7 +80,7 @@ async def test_language_guessed_from_telegram_and_commands_per_language(
 async def test_cancel_and_back_to_menu(
     running_bot: RunningBot, telegram: FakeTelegramServer
 ) -> None:
-    user = telegram.user(5003, "Dana", language_code="ru")
+    user = await running_bot.known_user(5003, "Dana", "ru")
     await user.send("/cancel")
     reply = await user.next_message()
     assert "Отменять нечего" in reply.text and "Главное меню" in reply.text

@@ -30,7 +30,7 @@ def test_classify(text: str, kind: SmallTalk | None) -> None:
 async def test_greeting_and_thanks_in_the_users_language(
     running_bot: RunningBot, telegram: FakeTelegramServer
 ) -> None:
-    user = telegram.user(8101, "Әлия", language_code="kk")
+    user = await running_bot.known_user(8101, "Әлия", "kk")
     await user.send("Сәлем!")
     greeting = await user.next_message()
     assert "Сұрағыңызды қазақша немесе орысша" in greeting.text

@@ -23,7 +23,7 @@ async def wait_search_log(running: RunningBot, count: int) -> list[FaqSearchReco
 
 
 async def wait_vote(
-    running: RunningBot, user_id: int, entry_id: str, helpful: bool
+    running: RunningBot, user_id: int, entry_id: str, helpful: bool, *, with_reason: bool = False
 ) -> FaqFeedbackRecord:
     async def check() -> FaqFeedbackRecord | None:
         async with running.app.sessionmaker() as session:
@@ -32,8 +32,9 @@ async def wait_vote(
                     select(FaqFeedbackRecord).where(FaqFeedbackRecord.user_id == user_id)
                 )
             )
-        if len(rows) == 1 and rows[0].entry_id == entry_id and rows[0].helpful is helpful:
-            return rows[0]
+        row = rows[0] if len(rows) == 1 else None
+        if row is not None and row.entry_id == entry_id and row.helpful is helpful:
+            return row if row.reason is not None or not with_reason else None
         assert len(rows) <= 1, rows
         return None
 

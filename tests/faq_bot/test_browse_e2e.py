@@ -23,7 +23,7 @@ def edited(message: BotMessage, fragment: str) -> Callable[[BotMessage], bool]:
 async def test_browse_to_an_answer_and_back_to_the_menu(
     faq_bot: RunningBot, telegram: FakeTelegramServer
 ) -> None:
-    user = telegram.user(6001, "Dana", language_code="ru")
+    user = await faq_bot.known_user(6001, "Dana", "ru")
     await user.send("/menu")
     menu = await user.wait_text("Главное меню")
     await user.press("Вопросы и ответы")
@@ -78,7 +78,7 @@ async def test_browse_to_an_answer_and_back_to_the_menu(
 
 
 async def test_faq_command_in_kazakh(faq_bot: RunningBot, telegram: FakeTelegramServer) -> None:
-    user = telegram.user(6002, "Ерлан", language_code="kk")
+    user = await faq_bot.known_user(6002, "Ерлан", "kk")
     await user.send("/faq")
     topics = await user.wait_text("Сұрақтар мен жауаптар")
     assert topics.button_texts() == ["Тіркеу", "Көмек", "⬅️ Артқа"]
@@ -93,7 +93,7 @@ async def test_faq_command_in_kazakh(faq_bot: RunningBot, telegram: FakeTelegram
 async def test_forged_callback_data_is_handled_safely(
     faq_bot: RunningBot, telegram: FakeTelegramServer
 ) -> None:
-    user = telegram.user(6003, "Forger", language_code="ru")
+    user = await faq_bot.known_user(6003, "Forger", "ru")
     await user.send("/faq")
     topics = await user.wait_text("Выберите тему")
 

@@ -62,7 +62,7 @@ async def test_the_consultant_answer_names_the_button_shown_under_it(
 ) -> None:
     kb = load_knowledge_base(KNOWLEDGE_BASE_DIR)
     entry = kb.entry("bot-ask-consultant")
-    user = telegram.user(6101, "Dana", language_code=lang)
+    user = await running_bot.known_user(6101, "Dana", lang)
     await user.send("/faq")
     topics = await user.next_message()
     await user.press(faq_views.button_text(kb.category(entry.category).title[lang]))

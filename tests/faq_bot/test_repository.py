@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.services.faq.catalog import FaqCatalog
 from bot.services.faq.service import FaqService
+from bot.services.privacy import Pseudonyms
 from bot.testing import FakeClock
 from db.models.faq import FaqFeedbackRecord
 from db.models.users import User
@@ -18,6 +19,7 @@ from db.repositories.faq import FaqRepository
 from db.repositories.users import UserRepository
 
 Sessions = async_sessionmaker[AsyncSession]
+PSEUDONYMS = Pseudonyms(b"test-key")
 
 
 async def test_sync_log_and_votes_on_every_database(
@@ -32,7 +34,7 @@ async def test_sync_log_and_votes_on_every_database(
     assert len(service.knowledge_base) == 9
 
     async with any_sessionmaker() as session:
-        reply = await FaqService(session, service, fake_clock).ask(
+        reply = await FaqService(session, service, fake_clock, PSEUDONYMS).ask(
             "госпошлина за регистрацию", "ru"
         )
         await UserRepository(session).touch(1001, fake_clock.now())
@@ -42,7 +44,7 @@ async def test_sync_log_and_votes_on_every_database(
     # Two presses of the same user racing in separate transactions leave exactly one vote.
     async def press(helpful: bool) -> None:
         async with any_sessionmaker() as session:
-            await FaqService(session, service, fake_clock).vote(
+            await FaqService(session, service, fake_clock, PSEUDONYMS).vote(
                 user_id=1001, entry_id="liquidation", language="kk", helpful=helpful
             )
             await session.commit()

@@ -12,7 +12,7 @@ from tests.faq_bot.helpers import search_log, wait_search_log, wait_vote
 async def test_russian_question_from_a_kazakh_user_gets_the_kazakh_answer_and_a_vote(
     faq_bot: RunningBot, telegram: FakeTelegramServer
 ) -> None:
-    user = telegram.user(7001, "Айгерим", language_code="kk")
+    user = await faq_bot.known_user(7001, "Айгерим", "kk")
     # A Russian question (the wording of a Russian phrasing, so index tuning cannot flip it).
     await user.send("Сколько платить за регистрацию?")
     answer = await user.next_message()
@@ -35,24 +35,29 @@ async def test_russian_question_from_a_kazakh_user_gets_the_kazakh_answer_and_a_
     assert user.answer(query).show_alert
     vote = await wait_vote(faq_bot, 7001, "registration-fee", helpful=True)
     assert vote.language == "kk"
-    query = await user.press("👎")
-    assert (await user.wait_answer(query)).text == "Бағаңыз өзгертілді. Рақмет!"
-    await wait_vote(faq_bot, 7001, "registration-fee", helpful=False)
+    # 👎 asks what was missing; the one reply is kept masked, with the search that led here.
+    await user.press("👎", message=answer)
+    await user.wait_text("Не жетпеді?")
+    await user.send("Банк шоты туралы жоқ. Менің нөмірім +7 701 123 45 67")
+    await user.wait_text("Жауапты жазатындарға жеткіздім")
+    vote = await wait_vote(faq_bot, 7001, "registration-fee", helpful=False, with_reason=True)
+    assert vote.reason == "Банк шоты туралы жоқ. Менің нөмірім [number]"
+    assert vote.query == "Сколько платить за регистрацию?"
 
     # A related question replaces the answer in place; Back leads to its topic's page.
-    await user.press("🔹 Тіркеу қанша уақыт алады?")
+    await user.press("🔹 Тіркеу қанша уақыт алады?", message=answer)
     other = await user.wait_for(
         lambda m: m.message_id == answer.message_id and "он жұмыс" in m.text
     )
     assert not any(b.startswith("🔹") for b in other.button_texts())
-    await user.press("⬅️ Артқа")
+    await user.press("⬅️ Артқа", message=answer)
     await user.wait_for(lambda m: m.message_id == answer.message_id and "1-беті" in m.text)
 
 
 async def test_latin_kazakh_from_a_russian_user_gets_the_russian_answer(
     faq_bot: RunningBot, telegram: FakeTelegramServer
 ) -> None:
-    user = telegram.user(7002, "Dana", language_code="ru")
+    user = await faq_bot.known_user(7002, "Dana", "ru")
     await user.send("tirkeu alymy kansha")
     answer = await user.next_message()
     assert answer.text.startswith("❓ Сколько стоит регистрация НПО?")
@@ -62,7 +67,7 @@ async def test_latin_kazakh_from_a_russian_user_gets_the_russian_answer(
 async def test_off_topic_text_is_honestly_not_found_and_the_consultant_button_works(
     faq_bot: RunningBot, telegram: FakeTelegramServer
 ) -> None:
-    user = telegram.user(7003, "Dana", language_code="ru")
+    user = await faq_bot.known_user(7003, "Dana", "ru")
     await user.send("какой сегодня курс доллара?")
     reply = await user.next_message()
     assert "не нашёл ответа" in reply.text
@@ -83,7 +88,7 @@ async def test_off_topic_text_is_honestly_not_found_and_the_consultant_button_wo
 async def test_a_vague_question_gets_suggestions(
     faq_bot: RunningBot, telegram: FakeTelegramServer
 ) -> None:
-    user = telegram.user(7004, "Dana", language_code="ru")
+    user = await faq_bot.known_user(7004, "Dana", "ru")
     await user.send("сроки и документы")
     reply = await user.next_message()
     assert "Не уверен, что правильно понял" in reply.text
@@ -103,7 +108,7 @@ async def test_a_vague_question_gets_suggestions(
 
 
 async def test_what_is_not_searched(faq_bot: RunningBot, telegram: FakeTelegramServer) -> None:
-    user = telegram.user(7005, "Dana", language_code="ru")
+    user = await faq_bot.known_user(7005, "Dana", "ru")
 
     await user.send_sticker()
     assert "только текстовые сообщения" in (await user.next_message()).text
@@ -127,7 +132,7 @@ async def test_what_is_not_searched(faq_bot: RunningBot, telegram: FakeTelegramS
 
 async def test_a_long_letter_is_answered(faq_bot: RunningBot, telegram: FakeTelegramServer) -> None:
     """Telegram delivers up to 4096 characters; a question in a long letter is still found."""
-    user = telegram.user(7006, "Dana", language_code="ru")
+    user = await faq_bot.known_user(7006, "Dana", "ru")
     letter = (
         "Здравствуйте! Мы инициативная группа из Караганды, работаем с подростками уже три года, "
         "проводим кружки и летние лагеря, помогаем семьям в трудной ситуации. "

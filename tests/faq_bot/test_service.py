@@ -12,12 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.services.faq.catalog import MAX_QUERY_CHARS, FaqCatalog, ReplyKind, SyncReport
 from bot.services.faq.loader import entry_from_dict, entry_to_dict
 from bot.services.faq.service import FaqService, VoteOutcome
+from bot.services.privacy import Pseudonyms
 from bot.testing import FakeClock
 from db.models.faq import FaqEntryRecord, FaqFeedbackRecord, FaqSearchRecord
 from db.repositories.faq import FaqRepository
 from db.repositories.users import UserRepository
 
 Sessions = async_sessionmaker[AsyncSession]
+PSEUDONYMS = Pseudonyms(b"test-key")
 
 
 async def sync(catalog: FaqCatalog, sessionmaker: Sessions) -> SyncReport | None:
@@ -61,7 +63,7 @@ async def test_reload_keeps_admin_edits_adds_and_retires(
     async with sessionmaker() as session:
         await catalog.save_admin_entry(session, entry_from_dict(data))
         await UserRepository(session).touch(42, service_now(catalog))
-        await FaqService(session, catalog, catalog._clock).vote(
+        await FaqService(session, catalog, catalog._clock, PSEUDONYMS).vote(
             user_id=42, entry_id="branches", language="ru", helpful=True
         )
         await session.commit()
@@ -100,6 +102,11 @@ async def test_reload_keeps_admin_edits_adds_and_retires(
     assert catalog.entry("branches") is not None
 
 
+async def search_rows(sessionmaker: Sessions) -> list[FaqSearchRecord]:
+    async with sessionmaker() as session:
+        return list(await session.scalars(select(FaqSearchRecord)))
+
+
 def service_now(catalog: FaqCatalog) -> datetime:
     return catalog._clock.now()
 
@@ -120,7 +127,7 @@ async def test_search_outcomes_are_logged_without_the_user(
 ) -> None:
     await sync(catalog, sessionmaker)
     async with sessionmaker() as session:
-        service = FaqService(session, catalog, catalog._clock)
+        service = FaqService(session, catalog, catalog._clock, PSEUDONYMS)
         answer = await service.ask("  сколько платить   за регистрацию  ", "kk")
         suggest = await service.ask("сроки и документы", "ru")
         nothing = await service.ask("погода в алматы", "ru")
@@ -158,8 +165,10 @@ async def test_search_outcomes_are_logged_without_the_user(
     assert (log[1].confident, log[1].result_count) == (False, 2)
     assert (log[2].best_entry_id, log[2].confident, log[2].result_count) == (None, False, 0)
     assert first.created_at == service_now(catalog)
+    # Never the id: a keyed pseudonym at most (none here: no one asked through the bot).
     columns = set(FaqSearchRecord.__table__.columns.keys())
-    assert not any("user" in name or "chat" in name for name in columns)
+    assert {name for name in columns if "user" in name or "chat" in name} == {"user_key"}
+    assert {row.user_key for row in await search_rows(sessionmaker)} == {None}
 
 
 async def test_votes_one_per_user_and_entry(catalog: FaqCatalog, sessionmaker: Sessions) -> None:
@@ -167,7 +176,7 @@ async def test_votes_one_per_user_and_entry(catalog: FaqCatalog, sessionmaker: S
     async with sessionmaker() as session:
         await UserRepository(session).touch(7, service_now(catalog))
         await UserRepository(session).touch(8, service_now(catalog))
-        vote = FaqService(session, catalog, catalog._clock).vote
+        vote = FaqService(session, catalog, catalog._clock, PSEUDONYMS).vote
         assert (
             await vote(user_id=7, entry_id="liquidation", language="kk", helpful=True)
             is VoteOutcome.RECORDED

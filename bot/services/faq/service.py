@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from enum import StrEnum
 from typing import Final
 
@@ -11,9 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.languages import as_lang
 from bot.services.faq.catalog import FaqCatalog, FaqReply
+from bot.services.privacy import Pseudonyms
 from db.repositories.faq import FaqRepository
 
 LOGGED_QUERY_CHARS: Final = 200
+REASON_CHARS: Final = 500
+# A 👎 is linked to the search that led to the answer if that search was this recent.
+QUERY_LINK_WINDOW: Final = timedelta(hours=6)
 
 # Phone numbers, IINs and card numbers say nothing about the topic; a statistics table is no place
 # for them. Nine digits or more, spaces and dashes allowed between them.
@@ -28,18 +33,26 @@ class VoteOutcome(StrEnum):
     UNCHANGED = "unchanged"
 
 
-def sanitize_query(text: str) -> str:
-    """The query as logged: one line, long numbers and e-mails masked, length-capped."""
+def mask(text: str, limit: int) -> str:
+    """One line, long numbers and e-mails masked, length-capped: what statistics may keep."""
     text = _EMAIL_RE.sub("[email]", text)
     text = _LONG_NUMBER_RE.sub("[number]", text)
-    return _SPACES_RE.sub(" ", text).strip()[:LOGGED_QUERY_CHARS]
+    return _SPACES_RE.sub(" ", text).strip()[:limit]
+
+
+def sanitize_query(text: str) -> str:
+    """The query as logged."""
+    return mask(text, LOGGED_QUERY_CHARS)
 
 
 class FaqService:
-    def __init__(self, session: AsyncSession, catalog: FaqCatalog, clock: Clock) -> None:
+    def __init__(
+        self, session: AsyncSession, catalog: FaqCatalog, clock: Clock, pseudonyms: Pseudonyms
+    ) -> None:
         self._repo = FaqRepository(session)
         self._catalog = catalog
         self._clock = clock
+        self._pseudonyms = pseudonyms
 
     @property
     def catalog(self) -> FaqCatalog:
@@ -48,8 +61,8 @@ class FaqService:
 
     # --- search and feedback --------------------------------------------------------------
 
-    async def ask(self, text: str, language: str | None) -> FaqReply:
-        """Search a free-text question and log the search (without who asked)."""
+    async def ask(self, text: str, language: str | None, *, user_id: int | None = None) -> FaqReply:
+        """Search a free-text question and log the search (under a pseudonym, never the id)."""
         outcome = self._catalog.search(text, language)
         reply = outcome.reply
         await self._repo.log_search(
@@ -60,6 +73,7 @@ class FaqService:
             confident=outcome.confident,
             result_count=(1 if reply.entry else 0) + len(reply.others),
             now=self._clock.now(),
+            user_key=self._pseudonyms.of(user_id) if user_id is not None else None,
         )
         return reply
 
@@ -79,3 +93,18 @@ class FaqService:
         if previous is None:
             return VoteOutcome.RECORDED
         return VoteOutcome.UNCHANGED if previous == helpful else VoteOutcome.CHANGED
+
+    async def explain_dislike(self, *, user_id: int, entry_id: str, reason: str) -> bool:
+        """Keep what was missing from an answer the person marked 👎, with the search that led
+        to it, for the content team; False if there is no such 👎 (any more)."""
+        now = self._clock.now()
+        query = await self._repo.last_query_for(
+            self._pseudonyms.of(user_id), entry_id, now - QUERY_LINK_WINDOW
+        )
+        return await self._repo.set_vote_reason(
+            entry_id=entry_id,
+            user_id=user_id,
+            reason=mask(reason, REASON_CHARS),
+            query=query,
+            now=now,
+        )
