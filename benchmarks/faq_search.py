@@ -1,11 +1,16 @@
-"""FAQ search benchmark: accuracy on the held-out evaluation set and query latency.
+"""FAQ search benchmark: accuracy and trust on the evaluation sets, and query latency.
 
 Run from the repository root: ``python benchmarks/faq_search.py``. Prints a plain table for the
-real knowledge base and for the real base plus 500 synthetic entries (deterministic seed).
+real knowledge base and for the real base plus 500 synthetic entries (deterministic seed), then the
+trust figures (confident and right, confident and wrong, top-3, off-topic answered confidently,
+two-part questions) on questions.yaml, dev.yaml and the held-out set, each split into the entries
+questions.yaml asks about and the newer ones. ``--dev-misses`` lists dev.yaml's failures; the
+held-out set's are never listed, so nobody tunes on them.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import time
@@ -28,9 +33,21 @@ from bot.services.faq.search.evaluation import (  # noqa: E402
     percentile,
     synthetic_entries,
 )
+from bot.services.faq.trust_eval import (  # noqa: E402
+    TABLE_HEADER,
+    EvalSet,
+    TrustReport,
+    load_eval_set,
+    measure,
+    restricted,
+    table_rows,
+)
 
 KB_PATH = ROOT / "locales" / "faq"
-QUESTIONS_PATH = ROOT / "tests" / "faq_eval" / "questions.yaml"
+EVAL_DIR = ROOT / "tests" / "faq_eval"
+QUESTIONS_PATH = EVAL_DIR / "questions.yaml"
+DEV_PATH = EVAL_DIR / "dev.yaml"
+HELDOUT_PATH = EVAL_DIR / "heldout.yaml"
 SYNTHETIC = 500
 SEED = 20261121
 
@@ -42,7 +59,62 @@ def _load() -> str:
         return "n/a"
 
 
-def main() -> int:
+def _trust(index: FaqIndex, eval_set: EvalSet) -> TrustReport:
+    return measure(index, eval_set.questions, eval_set.two_part)
+
+
+def _print_trust(index: FaqIndex, *, dev_misses: bool) -> None:
+    """Trust figures per set and language; "older" entries are those questions.yaml asks about."""
+    tuning = load_eval_set(QUESTIONS_PATH)
+    older = {q.expected for q in tuning.questions if q.expected is not None}
+    dev, heldout = load_eval_set(DEV_PATH), load_eval_set(HELDOUT_PATH)
+    print()
+    print("Trust on unseen wording (rates of in-domain questions; off-conf = share of off-topic")
+    print(
+        "questions answered confidently). Tune on dev only; held-out is reported, never tuned on."
+    )
+    print(TABLE_HEADER)
+    print("-" * len(TABLE_HEADER))
+    for label, eval_set in (
+        ("questions.yaml (tuning)", tuning),
+        ("dev", dev),
+        ("held-out", heldout),
+    ):
+        print("\n".join(table_rows(label, _trust(index, eval_set))))
+        if eval_set is tuning:
+            continue
+        for part, keep in (
+            ("new entries", lambda e: e is not None and e not in older),
+            ("older entries", lambda e: e in older),
+        ):
+            print(
+                "\n".join(table_rows(f"{label}: {part}", _trust(index, restricted(eval_set, keep))))
+            )
+    if dev_misses:
+        report = _trust(index, dev)
+        print("\ndev.yaml failures (query -> top 3):")
+        for lang, score in report.by_lang.items():
+            for kind, items in (
+                ("confident and wrong", score.wrong),
+                ("not confident", score.unanswered),
+                ("off-topic answered", score.answered_off_topic),
+            ):
+                for question, ids in items:
+                    print(
+                        f"  [{lang}] {kind}: {question.query!r} -> {list(ids)}"
+                        f" (expected {question.expected})"
+                    )
+        for pair, ids in report.two_part.missed:
+            print(
+                f"  [{pair.lang}] two-part: {pair.query!r} -> {list(ids)}"
+                f" (expected {list(pair.expected)})"
+            )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="FAQ search benchmark")
+    parser.add_argument("--dev-misses", action="store_true", help="list dev.yaml's failures")
+    args = parser.parse_args(argv)
     kb = load_knowledge_base(KB_PATH)
     questions = load_questions(QUESTIONS_PATH)
     queries = [(q.query, q.lang) for q in questions]
@@ -97,6 +169,7 @@ def main() -> int:
     print("cpu = thread CPU time (leaves out waiting for a busy CPU); cold = first run of each")
     print("query on a fresh index (no cached query words)")
     print(f"load average after: {_load()}; a load above the CPU count inflates wall-clock p99")
+    _print_trust(index, dev_misses=args.dev_misses)
     return 0
 
 

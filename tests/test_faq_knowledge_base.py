@@ -53,6 +53,23 @@ REQUIRED_IDS = {
     "reporting": ["ngo-database", "ngo-database-deadline", "ngo-database-penalty", "ngo-taxes"],
     "community": ["civil-forum", "civil-alliance", "free-consultations"],
     "about-bot": ["bot-ask-consultant", "bot-reminders", "bot-personal-data"],
+    "money": [
+        "bank-account",
+        "payroll-taxes-2026",
+        "minimum-wage-2026",
+        "vat-2026",
+        "ngo-income-exemptions-2026",
+        "ngo-paid-activity",
+        "foreign-funding-register",
+    ],
+    "paperwork": ["organisation-e-signature", "organisation-seal", "statistics-reporting"],
+    "laws": [
+        "volunteering",
+        "volunteer-register",
+        "charity-law",
+        "social-entrepreneurship",
+        "new-ngo-law",
+    ],
 }
 
 

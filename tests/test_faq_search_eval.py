@@ -1,7 +1,15 @@
-"""Search quality on the held-out evaluation set (tests/faq_eval/questions.yaml)."""
+"""Search quality on the evaluation sets in tests/faq_eval/.
+
+questions.yaml was used while the search was tuned and keeps its thresholds. dev.yaml (for tuning)
+and heldout.yaml (never tuned on) were written for the coverage entries of issue 13 and more unseen
+wordings of the older ones: their shape is checked here and their trust figures are measured, but
+no thresholds are asserted on them yet (benchmarks/faq_search.py prints the figures).
+"""
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -12,9 +20,17 @@ from bot.services.faq.search import FaqIndex
 from bot.services.faq.search.analysis import analyze
 from bot.services.faq.search.evaluation import EvalQuestion, EvalReport, evaluate, load_questions
 from bot.services.faq.search.normalize import normalize
+from bot.services.faq.trust_eval import EvalSet, EvalSetError, load_eval_set, measure
 
 ROOT = Path(__file__).resolve().parents[1]
-QUESTIONS = load_questions(ROOT / "tests" / "faq_eval" / "questions.yaml")
+EVAL_DIR = ROOT / "tests" / "faq_eval"
+QUESTIONS = load_questions(EVAL_DIR / "questions.yaml")
+DEV = load_eval_set(EVAL_DIR / "dev.yaml")
+HELDOUT = load_eval_set(EVAL_DIR / "heldout.yaml")
+NEW_SETS = (DEV, HELDOUT)
+# Entries the tuning set questions.yaml never asks about: the ones added for issue 13's coverage.
+NEW_ENTRY_MIN_PER_LANG = 8  # unseen wordings per new entry per language, dev and held-out together
+NEW_ENTRY_MIN_PER_SET = 4
 
 
 @pytest.fixture(scope="module")
@@ -61,8 +77,15 @@ def _stem_key(text: str) -> tuple[tuple[str, ...], ...]:
     return tuple(sorted({term.stems for term in analyze(text)}))
 
 
-def test_eval_questions_are_not_knowledge_base_phrasings() -> None:
-    """The set measures generalisation: no question may be a knowledge-base question or phrasing
+_ALL_QUERIES = {
+    "questions": [q.query for q in QUESTIONS],
+    **{s.name: [q.query for q in s.questions] + [p.query for p in s.two_part] for s in NEW_SETS},
+}
+
+
+@pytest.mark.parametrize("set_name", list(_ALL_QUERIES))
+def test_eval_questions_are_not_knowledge_base_phrasings(set_name: str) -> None:
+    """The sets measure generalisation: no question may be a knowledge-base question or phrasing
     after normalisation (case, script, special letters), nor differ from one only in word order,
     stop words or inflection."""
     kb = load_knowledge_base(ROOT / "locales" / "faq")
@@ -76,10 +99,126 @@ def test_eval_questions_are_not_knowledge_base_phrasings() -> None:
     stem_keys = {_stem_key(text) for text in texts}
     index = FaqIndex.build(kb.entries)
     copies = [
-        q.query
-        for q in QUESTIONS
-        if normalize(q.query) in normalised
-        or index.is_known_phrasing(q.query)
-        or _stem_key(q.query) in stem_keys
+        query
+        for query in _ALL_QUERIES[set_name]
+        if normalize(query) in normalised
+        or index.is_known_phrasing(query)
+        or _stem_key(query) in stem_keys
     ]
     assert not copies, copies
+
+
+# --- dev.yaml and heldout.yaml -----------------------------------------------------------------
+
+
+def _new_entry_ids() -> set[str]:
+    kb = load_knowledge_base(ROOT / "locales" / "faq")
+    return set(kb.ids) - {q.expected for q in QUESTIONS if q.expected is not None}
+
+
+def test_new_sets_cover_every_new_entry_in_both_languages() -> None:
+    new_ids = _new_entry_ids()
+    assert len(new_ids) >= 15, sorted(new_ids)
+    total: Counter[tuple[str | None, str]] = Counter()
+    for eval_set in NEW_SETS:
+        counts = Counter((q.expected, q.lang) for q in eval_set.questions)
+        thin = [
+            (entry_id, lang)
+            for entry_id in sorted(new_ids)
+            for lang in LANGUAGES
+            if counts[(entry_id, lang)] < NEW_ENTRY_MIN_PER_SET
+        ]
+        assert not thin, f"{eval_set.name}: fewer than {NEW_ENTRY_MIN_PER_SET} for {thin}"
+        total.update(counts)
+    thin = [
+        (e, lang)
+        for e in sorted(new_ids)
+        for lang in LANGUAGES
+        if total[(e, lang)] < NEW_ENTRY_MIN_PER_LANG
+    ]
+    assert not thin, thin
+
+
+def test_new_sets_shape() -> None:
+    kb = load_knowledge_base(ROOT / "locales" / "faq")
+    new_ids = _new_entry_ids()
+    questions = [q for s in NEW_SETS for q in s.questions]
+    existing = [q for q in questions if q.expected is not None and q.expected not in new_ids]
+    assert len(existing) >= 150
+    assert {q.expected for q in existing} == set(kb.ids) - new_ids, "every older entry is asked"
+    assert {q.lang for q in existing} == set(LANGUAGES)
+    assert sum(q.kind == "confusion" for q in existing) >= 20
+    for eval_set in NEW_SETS:
+        off_topic = [q for q in eval_set.questions if q.expected is None]
+        assert len(off_topic) >= 20 and {q.lang for q in off_topic} == set(LANGUAGES)
+        assert sum(q.kind == "offtopic-near" for q in off_topic) >= 8
+        assert len(eval_set.two_part) >= 5
+        expected = {q.expected for q in eval_set.questions if q.expected is not None}
+        expected |= {e for p in eval_set.two_part for e in p.expected}
+        assert expected <= set(kb.ids), expected - set(kb.ids)
+    kinds = Counter(q.kind for q in questions)
+    minimum = {"latin-2021": 40, "latin-informal": 40, "no-special-letters": 20, "mixed": 20}
+    assert all(kinds[kind] >= n for kind, n in minimum.items()), kinds
+    assert kinds["typo"] >= 15, kinds
+
+
+def test_latin_questions_hold_no_cyrillic() -> None:
+    cyrillic = re.compile(r"[\u0400-\u04ff]")
+    bad = [
+        q.query
+        for s in NEW_SETS
+        for q in s.questions
+        if q.kind.startswith("latin") and cyrillic.search(q.query)
+    ]
+    assert not bad, bad
+
+
+def test_no_question_repeats_across_sets() -> None:
+    """dev and held-out must not share a wording (nor repeat questions.yaml), or held-out
+    figures would leak what was tuned on."""
+    seen: dict[tuple[str, str], str] = {}
+    repeats = []
+    everything = [("questions", q.query, q.lang) for q in QUESTIONS] + [
+        (s.name, query, lang)
+        for s in NEW_SETS
+        for query, lang in [(q.query, q.lang) for q in s.questions]
+        + [(p.query, p.lang) for p in s.two_part]
+    ]
+    for name, query, lang in everything:
+        key = (normalize(query), lang)
+        # questions.yaml spells a few questions in both scripts on purpose; it is only
+        # checked against the new sets.
+        if key in seen and name != "questions":
+            repeats.append((query, seen[key], name))
+        seen[key] = name
+    assert not repeats, repeats
+
+
+@pytest.mark.parametrize("eval_set", NEW_SETS, ids=lambda s: s.name)
+def test_trust_figures_account_for_every_question(eval_set: EvalSet) -> None:
+    """No thresholds yet (the search is tuned on dev.yaml later); the figures must add up."""
+    kb = load_knowledge_base(ROOT / "locales" / "faq")
+    report = measure(FaqIndex.build(kb.entries), eval_set.questions, eval_set.two_part)
+    in_domain = sum(q.expected is not None for q in eval_set.questions)
+    assert sum(s.total for s in report.by_lang.values()) == in_domain
+    assert sum(s.off_topic for s in report.by_lang.values()) == len(eval_set.questions) - in_domain
+    for score in report.by_lang.values():
+        assert score.confident_wrong == len(score.wrong)
+        assert score.not_confident == len(score.unanswered)
+        assert score.off_topic_confident == len(score.answered_off_topic)
+        assert 0 <= score.top3 <= score.total
+    assert report.two_part.total == len(eval_set.two_part)
+
+
+def test_eval_set_loader_names_the_bad_item(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "questions:\n  - {q: ok, lang: ru, expected: null, kind: offtopic}\n"
+        "two_part:\n  - {q: x, lang: kk, expected: [a, a], kind: two-part}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(EvalSetError, match=r"bad\.yaml: two_part\[0\]: expected must be two"):
+        load_eval_set(path)
+    path.write_text("questions:\n  - {q: ok, lang: en, expected: null, kind: x}\n", "utf-8")
+    with pytest.raises(EvalSetError, match=r"questions\[0\]: lang must be one of"):
+        load_eval_set(path)
