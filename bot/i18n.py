@@ -10,10 +10,11 @@ from aiogram.utils.i18n import I18n, I18nMiddleware
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from bot.catalogue import DOMAIN as DOMAIN
+from bot.catalogue import LOCALES_DIR as LOCALES_DIR
+
 LANGUAGES = ("kk", "ru")
 DEFAULT_LANGUAGE = "ru"
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
-DOMAIN = "messages"
 
 
 def compile_catalogues(locales_dir: Path = LOCALES_DIR) -> list[Path]:

@@ -1,38 +1,73 @@
-"""Kazakhstan's 17 regions and 3 cities of republican significance (codes are stored per user)."""
+"""Kazakhstan's 17 regions and 3 cities of republican significance (codes are stored per user).
+
+Names are gettext msgids, translated where they are shown: `CITIES`, `REGIONS` and
+`region_name(code)` in the language of the update being handled (aiogram's i18n context);
+`regions_for(lang)` and `region_name(code, lang)` in a language named explicitly.
+"""
 
 from __future__ import annotations
 
-from aiogram.utils.i18n import lazy_gettext as __
+from typing import Final
+
+from aiogram.utils.i18n import lazy_gettext
 from babel.support import LazyProxy
 
-CITIES: dict[str, LazyProxy] = {
-    "astana": __("Astana"),
-    "almaty": __("Almaty"),
-    "shymkent": __("Shymkent"),
+from bot.catalogue import translate
+from bot.collation import sort_key
+
+
+def _(msgid: str) -> str:
+    """Marks a name for pybabel (keyword `_`); it is translated where it is shown."""
+    return msgid
+
+
+# In the order they are offered: the capital, then by population.
+CITY_NAMES: Final = {
+    "astana": _("Astana"),
+    "almaty": _("Almaty"),
+    "shymkent": _("Shymkent"),
 }
 
-REGIONS: dict[str, LazyProxy] = {
-    "abai": __("Abai Region"),
-    "akmola": __("Akmola Region"),
-    "aktobe": __("Aktobe Region"),
-    "almaty-reg": __("Almaty Region"),
-    "atyrau": __("Atyrau Region"),
-    "east-kz": __("East Kazakhstan Region"),
-    "jambyl": __("Jambyl Region"),
-    "jetisu": __("Jetisu Region"),
-    "karaganda": __("Karaganda Region"),
-    "kostanay": __("Kostanay Region"),
-    "kyzylorda": __("Kyzylorda Region"),
-    "mangystau": __("Mangystau Region"),
-    "north-kz": __("North Kazakhstan Region"),
-    "pavlodar": __("Pavlodar Region"),
-    "turkistan": __("Turkistan Region"),
-    "ulytau": __("Ulytau Region"),
-    "west-kz": __("West Kazakhstan Region"),
+REGION_NAMES: Final = {
+    "abai": _("Abai Region"),
+    "akmola": _("Akmola Region"),
+    "aktobe": _("Aktobe Region"),
+    "almaty-reg": _("Almaty Region"),
+    "atyrau": _("Atyrau Region"),
+    "east-kz": _("East Kazakhstan Region"),
+    "jambyl": _("Jambyl Region"),
+    "jetisu": _("Jetisu Region"),
+    "karaganda": _("Karaganda Region"),
+    "kostanay": _("Kostanay Region"),
+    "kyzylorda": _("Kyzylorda Region"),
+    "mangystau": _("Mangystau Region"),
+    "north-kz": _("North Kazakhstan Region"),
+    "pavlodar": _("Pavlodar Region"),
+    "turkistan": _("Turkistan Region"),
+    "ulytau": _("Ulytau Region"),
+    "west-kz": _("West Kazakhstan Region"),
 }
 
+MSGIDS: Final = {**CITY_NAMES, **REGION_NAMES}
+# Every accepted code: the cities, then the regions; for "use one of …" messages.
+CODES: Final = tuple(MSGIDS)
+
+CITIES: dict[str, LazyProxy] = {code: lazy_gettext(name) for code, name in CITY_NAMES.items()}
+REGIONS: dict[str, LazyProxy] = {code: lazy_gettext(name) for code, name in REGION_NAMES.items()}
 ALL_REGIONS: dict[str, LazyProxy] = {**CITIES, **REGIONS}
 
 
-def region_name(code: str | None) -> str:
-    return str(ALL_REGIONS[code]) if code in ALL_REGIONS else ""
+def region_name(code: str | None, lang: str | None = None) -> str:
+    """The name in `lang`, or in the current update's language when `lang` is None;
+    empty for no region or an unknown code."""
+    if code is None or code not in MSGIDS:
+        return ""
+    return translate(MSGIDS[code], lang) if lang else str(ALL_REGIONS[code])
+
+
+def regions_for(lang: str) -> list[tuple[str, str]]:
+    """(code, name) pairs as a picker shows them: the three cities first, then the regions in
+    the alphabetical order of their names in `lang`."""
+    cities = [(code, translate(msgid, lang)) for code, msgid in CITY_NAMES.items()]
+    regions = [(code, translate(msgid, lang)) for code, msgid in REGION_NAMES.items()]
+    return cities + sorted(regions, key=lambda pair: sort_key(pair[1], lang))
