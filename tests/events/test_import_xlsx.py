@@ -125,6 +125,10 @@ def test_date_issues_carry_examples_from_the_clock() -> None:
     assert issues[3, "end"].code == "bad_end_format"
     assert issues[3, "end"].params["example"] == "15.04.2026 12:30"
     assert issues[3, "end"].params["example_time"] == "12:30"
+    data = workbook([[*HEADER, "duration"], ["forum", *TEXTS, "01.05.2026 10:00", "long"]])
+    (issue,) = parse(data).issues
+    assert (issue.field, issue.code) == ("duration", "bad_end_format")
+    assert issue.params["example"] == "15.04.2026 12:30"
 
 
 def test_too_many_rows_stops_reading_early() -> None:

@@ -41,7 +41,7 @@ import yaml
 
 from bot.region_lookup import find_region, means_whole_country
 from bot.regions import CODES
-from bot.services.events.examples import EXAMPLE_DURATIONS, date_examples
+from bot.services.events.examples import date_examples
 from bot.services.events.import_errors import FileFormatError, ImportIssue
 from bot.services.events.model import (
     DESCRIPTION_MAX,
@@ -92,6 +92,8 @@ KINDS_BY_SUFFIX = {
 # The old binary Excel format (and password-protected workbooks) are OLE2 containers.
 OLE2_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
 
+Rows = list[tuple[int, dict[str, Any]]]  # (row or item number, values by column)
+
 
 @dataclass(frozen=True, slots=True)
 class ParsedFile:
@@ -101,7 +103,7 @@ class ParsedFile:
 
 
 def file_kind(filename: str | None) -> str | None:
-    """ "yaml", "csv", "xlsx", "xls" (known, to be refused with advice) or None."""
+    """What the extension says: yaml, csv, xlsx, xls (known, to be refused with advice) or None."""
     name = (filename or "").lower()
     for suffix, kind in KINDS_BY_SUFFIX.items():
         if name.endswith(suffix):
@@ -127,7 +129,7 @@ def _decode(data: bytes) -> DecodedText:
         raise FileFormatError("bad_encoding") from None
 
 
-def _table_rows(table: Table) -> tuple[list[tuple[int, dict[str, Any]]], list[ImportIssue]]:
+def _table_rows(table: Table) -> tuple[Rows, list[ImportIssue]]:
     columns = [ALIASES.get(name.strip().lower(), name.strip().lower()) for name in table.header]
     issues = [
         ImportIssue(1, name or "?", "unknown_column") for name in columns if name not in KNOWN
@@ -142,7 +144,7 @@ def _table_rows(table: Table) -> tuple[list[tuple[int, dict[str, Any]]], list[Im
     return rows, issues
 
 
-def _yaml_rows(text: str) -> tuple[list[tuple[int, dict[str, Any]]], list[ImportIssue]]:
+def _yaml_rows(text: str) -> tuple[Rows, list[ImportIssue]]:
     try:
         loaded = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -167,7 +169,7 @@ def _yaml_rows(text: str) -> tuple[list[tuple[int, dict[str, Any]]], list[Import
     return rows, issues
 
 
-def _lost_letters(rows: list[tuple[int, dict[str, Any]]]) -> list[ImportIssue]:
+def _lost_letters(rows: Rows) -> list[ImportIssue]:
     return [
         ImportIssue(row, name, "lost_letters")
         for row, values in rows
@@ -176,9 +178,7 @@ def _lost_letters(rows: list[tuple[int, dict[str, Any]]]) -> list[ImportIssue]:
     ]
 
 
-def _read_rows(
-    kind: str, data: bytes
-) -> tuple[list[tuple[int, dict[str, Any]]], list[ImportIssue]]:
+def _read_rows(kind: str, data: bytes) -> tuple[Rows, list[ImportIssue]]:
     if kind == "xls":
         raise FileFormatError("xls_not_supported")
     if kind == "xlsx":
@@ -219,17 +219,19 @@ def _region(value: Any) -> str | None:
     return code
 
 
-def _date_hints(tz: ZoneInfo, now: datetime) -> dict[str, dict[str, object]]:
+def _date_hints(tz: ZoneInfo, now: datetime) -> dict[str, dict[str, str]]:
     """Examples, from the clock, that an issue of a date field carries for its message."""
     examples = date_examples(now, tz)
+    # A bad duration is reported as a bad end (the message lists every way to give the end).
+    end = {
+        "example": examples.end,
+        "example_time": examples.end_time,
+        "example_date": examples.date,
+    }
     return {
         "start": {"example": examples.start, "example_date": examples.date},
-        "end": {
-            "example": examples.end,
-            "example_time": examples.end_time,
-            "example_date": examples.date,
-        },
-        "duration": {"example": EXAMPLE_DURATIONS[0]},
+        "end": end,
+        "duration": end,
     }
 
 
