@@ -146,3 +146,14 @@ def test_old_binary_excel_files_are_refused_with_their_own_code() -> None:
     # A .xls renamed to .xlsx, or a password-protected workbook, is the same container.
     assert refused("events.xlsx", ole2).code == "xls_not_supported"
     assert refused("events.csv", ole2).code == "xls_not_supported"
+
+
+def test_a_stray_nul_is_not_mistaken_for_utf16() -> None:
+    data = (csv_text(KAZAKH_ROW).replace("Астана", "Аста\x00на")).encode("utf-8")
+    assert decode_text(data).encoding == "utf-8"
+
+
+def test_an_unclosed_quote_is_a_clear_error_not_a_crash() -> None:
+    data = ('category;title_kk\nforum;a\nforum;"' + "x" * 200_000 + "\n").encode()
+    error = refused("events.csv", data)
+    assert error.code == "bad_csv" and error.params == {"line": 3}

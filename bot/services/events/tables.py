@@ -54,15 +54,18 @@ def _delimiter(text: str) -> str:
 def csv_table(text: str) -> Table:
     reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
     try:
-        header = next(reader)
-    except StopIteration:
-        raise FileFormatError("empty") from None
-    # Numbered by record, not by line: a quoted cell with line breaks is one row in Excel.
-    rows: list[tuple[int, list[Cell]]] = [
-        (number, list(cells))
-        for number, cells in enumerate(reader, start=2)
-        if not _is_blank(list(cells))
-    ]
+        header = next(reader, None)
+        if header is None:
+            raise FileFormatError("empty")
+        # Numbered by record, not by line: a quoted cell with line breaks is one row in Excel.
+        rows: list[tuple[int, list[Cell]]] = [
+            (number, list(cells))
+            for number, cells in enumerate(reader, start=2)
+            if not _is_blank(list(cells))
+        ]
+    except csv.Error:
+        # An unclosed quote swallows the rest of the file into one cell, beyond csv's limit.
+        raise FileFormatError("bad_csv", line=reader.line_num) from None
     return Table(header, rows)
 
 

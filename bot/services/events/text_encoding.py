@@ -16,8 +16,7 @@ from dataclasses import dataclass
 
 KAZAKH_LETTERS = "ӘҒҚҢӨҰҮҺІәғқңөұүһі"
 _LOST_LETTER = re.compile(r"\?[\u0400-\u04ff]")
-# Excel's "Unicode text" is UTF-16 with a BOM; a NUL in the first bytes means UTF-16 without one
-# (text in UTF-8 or a Windows code page has no NUL bytes).
+# Excel's "Unicode text" is UTF-16 with a BOM; other programs may leave the BOM out.
 _SNIFF_BYTES = 512
 
 
@@ -40,11 +39,19 @@ def encoding_holds_kazakh(encoding: str) -> bool:
 
 
 def _bomless_utf16(data: bytes) -> str | None:
-    sample = data[: _SNIFF_BYTES - _SNIFF_BYTES % 2]
-    if b"\x00" not in sample:
+    """ASCII (the header, digits, separators) in UTF-16 has a zero byte in every other position:
+    the second of each pair in little-endian order, the first in big-endian; Cyrillic has 0x04
+    there instead. A stray NUL in UTF-8 text is not that pattern."""
+    sample = data[: min(len(data), _SNIFF_BYTES) // 2 * 2]
+    pairs = len(sample) // 2
+    if not pairs:
         return None
-    # ASCII (the header) has its zero byte second in little-endian order, first in big-endian.
-    return "utf-16-le" if sample[1::2].count(0) >= sample[0::2].count(0) else "utf-16-be"
+    first_zeros, second_zeros = sample[0::2].count(0), sample[1::2].count(0)
+    if second_zeros * 8 >= pairs and first_zeros * 20 <= pairs:
+        return "utf-16-le"
+    if first_zeros * 8 >= pairs and second_zeros * 20 <= pairs:
+        return "utf-16-be"
+    return None
 
 
 def decode_text(data: bytes) -> DecodedText:
