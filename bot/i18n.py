@@ -10,10 +10,10 @@ from aiogram.utils.i18n import I18n, I18nMiddleware
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from bot.languages import DEFAULT_LANGUAGE, LANGUAGES, LOCALES_DIR
+from bot.catalogue import DOMAIN, LOCALES_DIR
+from bot.languages import DEFAULT_LANGUAGE, LANGUAGES
 
-__all__ = ["LOCALES_DIR", "UserLanguageMiddleware", "compile_catalogues", "create_i18n"]
-DOMAIN = "messages"
+__all__ = ["DOMAIN", "LOCALES_DIR", "UserLanguageMiddleware", "compile_catalogues", "create_i18n"]
 
 
 def compile_catalogues(locales_dir: Path = LOCALES_DIR) -> list[Path]:

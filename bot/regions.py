@@ -1,61 +1,66 @@
-"""Names of Kazakhstan's cities and regions in the user's language, in the order people expect.
+"""Kazakhstan's 17 regions and 3 cities of republican significance (codes are stored per user
+and per event).
 
-Codes (what is stored) live in `bot.region_codes`; names go through gettext, so this module is
-for views.
+Names are gettext msgids, translated from the catalogues for a language named explicitly
+(`region_name(code, lang)`, `regions_for(lang)`), so services and views alike can use them
+without aiogram.
 """
 
 from __future__ import annotations
 
-from aiogram.utils.i18n import lazy_gettext as __
-from babel.support import LazyProxy
+from typing import Final
 
-from bot.region_codes import CITY_CODES
+from bot.catalogue import translate
+from bot.collation import sort_key
 
-NAMES: dict[str, LazyProxy] = {
-    "astana": __("Astana"),
-    "almaty": __("Almaty"),
-    "shymkent": __("Shymkent"),
-    "abai": __("Abai Region"),
-    "akmola": __("Akmola Region"),
-    "aktobe": __("Aktobe Region"),
-    "almaty-reg": __("Almaty Region"),
-    "atyrau": __("Atyrau Region"),
-    "east-kz": __("East Kazakhstan Region"),
-    "jambyl": __("Jambyl Region"),
-    "jetisu": __("Jetisu Region"),
-    "karaganda": __("Karaganda Region"),
-    "kostanay": __("Kostanay Region"),
-    "kyzylorda": __("Kyzylorda Region"),
-    "mangystau": __("Mangystau Region"),
-    "north-kz": __("North Kazakhstan Region"),
-    "pavlodar": __("Pavlodar Region"),
-    "turkistan": __("Turkistan Region"),
-    "ulytau": __("Ulytau Region"),
-    "west-kz": __("West Kazakhstan Region"),
+
+def _(msgid: str) -> str:
+    """Marks a name for pybabel (keyword `_`); it is translated where it is shown."""
+    return msgid
+
+
+# In the order they are offered: the capital, then by population.
+CITY_NAMES: Final = {
+    "astana": _("Astana"),
+    "almaty": _("Almaty"),
+    "shymkent": _("Shymkent"),
 }
 
-# Alphabets in dictionary order; Kazakh places its own letters after their nearest Russian ones.
-_ALPHABETS = {
-    "kk": "аәбвгғдеёжзийкқлмнңоөпрстуұүфхһцчшщъыіьэюя",
-    "ru": "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+REGION_NAMES: Final = {
+    "abai": _("Abai Region"),
+    "akmola": _("Akmola Region"),
+    "aktobe": _("Aktobe Region"),
+    "almaty-reg": _("Almaty Region"),
+    "atyrau": _("Atyrau Region"),
+    "east-kz": _("East Kazakhstan Region"),
+    "jambyl": _("Jambyl Region"),
+    "jetisu": _("Jetisu Region"),
+    "karaganda": _("Karaganda Region"),
+    "kostanay": _("Kostanay Region"),
+    "kyzylorda": _("Kyzylorda Region"),
+    "mangystau": _("Mangystau Region"),
+    "north-kz": _("North Kazakhstan Region"),
+    "pavlodar": _("Pavlodar Region"),
+    "turkistan": _("Turkistan Region"),
+    "ulytau": _("Ulytau Region"),
+    "west-kz": _("West Kazakhstan Region"),
 }
 
-
-def region_name(code: str | None) -> str:
-    return str(NAMES[code]) if code in NAMES else ""
-
-
-def sort_key(name: str, lang: str) -> tuple[int, ...]:
-    alphabet = _ALPHABETS.get(lang, _ALPHABETS["ru"])
-    return tuple(
-        alphabet.index(ch) if ch in alphabet else len(alphabet) + ord(ch) for ch in name.lower()
-    )
+MSGIDS: Final = {**CITY_NAMES, **REGION_NAMES}
+# Every accepted code: the cities, then the regions; for "use one of …" messages.
+CODES: Final = tuple(MSGIDS)
 
 
-def regions_for(lang: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """(cities, regions) as (code, name) in the current locale: the three cities in their usual
-    order, then the regions sorted by name in the user's alphabet."""
-    cities = [(code, str(NAMES[code])) for code in CITY_CODES]
-    regions = [(code, str(name)) for code, name in NAMES.items() if code not in CITY_CODES]
-    regions.sort(key=lambda item: sort_key(item[1], lang))
-    return cities, regions
+def region_name(code: str | None, lang: str) -> str:
+    """The name in `lang`; empty for no region or an unknown code."""
+    if code is None or code not in MSGIDS:
+        return ""
+    return translate(MSGIDS[code], lang)
+
+
+def regions_for(lang: str) -> list[tuple[str, str]]:
+    """(code, name) pairs as a picker shows them: the three cities first, then the regions in
+    the alphabetical order of their names in `lang`."""
+    cities = [(code, translate(msgid, lang)) for code, msgid in CITY_NAMES.items()]
+    regions = [(code, translate(msgid, lang)) for code, msgid in REGION_NAMES.items()]
+    return cities + sorted(regions, key=lambda pair: sort_key(pair[1], lang))

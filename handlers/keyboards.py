@@ -6,7 +6,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.languages import LANGUAGES
-from bot.regions import regions_for
+from bot.regions import CITY_NAMES, regions_for
 from bot.roles import Role
 from handlers.callbacks import LanguageCb, MenuCb, RegionCb
 from handlers.screens import button, grid, keyboard
@@ -34,11 +34,10 @@ def language_keyboard(*, onboarding: bool) -> InlineKeyboardMarkup:
 
 
 def region_keyboard(lang: str, *, onboarding: bool) -> InlineKeyboardMarkup:
-    cities, regions = regions_for(lang)
-    city_row = [button(name, RegionCb(code=code, onboarding=onboarding)) for code, name in cities]
-    region_buttons = [
-        button(name, RegionCb(code=code, onboarding=onboarding)) for code, name in regions
+    places = [
+        button(name, RegionCb(code=code, onboarding=onboarding)) for code, name in regions_for(lang)
     ]
+    city_row, region_buttons = places[: len(CITY_NAMES)], places[len(CITY_NAMES) :]
     skip_text = _("Skip") if onboarding else _("All of Kazakhstan")
     last = [button(skip_text, RegionCb(code=SKIP_REGION, onboarding=onboarding))]
     if not onboarding:

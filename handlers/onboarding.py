@@ -23,7 +23,8 @@ class NeedsLanguage(Filter):
     async def __call__(self, message: Message, db_user: UserDTO | None = None) -> bool:
         if db_user is None or db_user.language is not None:
             return False
-        command = (message.text or "").split(maxsplit=1)[0].split("@")[0].lower()
+        words = (message.text or "").split(maxsplit=1)
+        command = words[0].split("@")[0].lower() if words else ""
         return command not in _OWN_PICKERS
 
 

@@ -19,7 +19,7 @@ from handlers.screens import Screen, show, user_language
 
 
 async def open_region(callback: CallbackQuery, db_user: UserDTO) -> None:
-    current = region_name(db_user.region) or _("All of Kazakhstan")
+    current = region_name(db_user.region, user_language()) or _("All of Kazakhstan")
     text = _("📍 Your region: <b>{region}</b>\nChoose another one:").format(
         region=html.escape(current)
     )
@@ -36,7 +36,9 @@ async def choose_region(
         await callback.answer(_("This button is no longer valid."), show_alert=True)
         return
     if code is not None:
-        note = _("✅ Region saved: {region}.").format(region=html.escape(region_name(code)))
+        note = _("✅ Region saved: {region}.").format(
+            region=html.escape(region_name(code, user_language()))
+        )
     elif callback_data.onboarding:
         note = _("✅ Done. You can choose your region later in the menu.")
     else:

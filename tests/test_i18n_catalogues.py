@@ -10,8 +10,9 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from bot.catalogue import LOCALES_DIR
 from bot.i18n import create_i18n
-from bot.languages import LANGUAGES, LOCALES_DIR
+from bot.languages import LANGUAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 KEYWORDS = {

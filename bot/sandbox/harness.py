@@ -14,8 +14,8 @@ from pydantic import SecretStr
 
 from bot.app import Application
 from bot.clock import Clock, SystemClock
-from bot.sandbox.client import SimUser
 from bot.config import Settings
+from bot.sandbox.client import SimUser
 from bot.sandbox.server import FakeTelegramServer
 from db.repositories.users import UserRepository
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.languages import LANGUAGES
-from bot.region_codes import ALL_CODES
+from bot.regions import CODES
 from db.repositories.users import UserRepository
 
 
@@ -23,7 +23,7 @@ class ProfileService:
         await self._users.set_language(user_id, code)
 
     async def choose_region(self, user_id: int, code: str | None) -> None:
-        if code is not None and code not in ALL_CODES:
+        if code is not None and code not in CODES:
             raise UnknownChoiceError(code)
         await self._users.set_region(user_id, code)
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import gettext as _
 
-from bot.region_codes import CITY_CODES, REGION_CODES
+from bot.regions import CODES
 from bot.services.events.model import CATEGORIES, STATUS_CANCELLED, EventDraft
 from bot.services.events.service import Page
 from db.repositories.events import EventDTO
@@ -61,7 +61,7 @@ def bilingual_text(draft: EventDraft | EventDTO, *, lang: str, tz: ZoneInfo) -> 
         f"🏷 {formatting.category_name(draft.category)}",
         f"🗓 {formatting.format_when(draft, lang, tz)}",
         *formatting.where_lines(draft.place, draft.url),
-        f"🌍 {html.escape(formatting.region_label(draft.region))}",
+        f"🌍 {html.escape(formatting.region_label(draft.region, lang))}",
         "",
         f"🇰🇿 <b>{html.escape(draft.title_kk)}</b>",
         html.escape(draft.description_kk),
@@ -114,7 +114,7 @@ def confirm_screen(event: EventDTO, *, action: str, page: int, lang: str) -> Scr
 
 
 def region_codes_text() -> str:
-    return ", ".join(f"<code>{code}</code>" for code in (*CITY_CODES, *REGION_CODES))
+    return ", ".join(f"<code>{code}</code>" for code in CODES)
 
 
 def import_prompt(example: str) -> Screen:

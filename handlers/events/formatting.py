@@ -98,8 +98,8 @@ def where_lines(place: str | None, url: str | None) -> list[str]:
     return lines
 
 
-def region_label(region: str | None) -> str:
-    return region_name(region) or _("All of Kazakhstan")
+def region_label(region: str | None, lang: str) -> str:
+    return region_name(region, lang) or _("All of Kazakhstan")
 
 
 def event_card(event: EventDTO, lang: str, tz: ZoneInfo) -> str:
@@ -109,7 +109,7 @@ def event_card(event: EventDTO, lang: str, tz: ZoneInfo) -> str:
         lines.append(_("❌ <b>Cancelled</b>"))
     lines.append(f"🗓 {format_when(event, lang, tz)}")
     lines.extend(where_lines(event.place, event.url))
-    lines.append(f"🌍 {html.escape(region_label(event.region))}")
+    lines.append(f"🌍 {html.escape(region_label(event.region, lang))}")
     lines.append(f"🏷 {category_name(event.category)}")
     description = event.description(lang)
     if description:

@@ -20,14 +20,14 @@ from handlers.callbacks import MenuCb
 from handlers.events import formatting
 from handlers.events.callbacks import EventCb, SubsCb
 from handlers.keyboards import back_label
-from handlers.screens import Screen, button, column, grid, keyboard, pager
+from handlers.screens import Screen, button, column, grid, keyboard, pager, user_language
 
 NUMBERS_PER_ROW = 5
 
 
 def _section(event: EventDTO, user_region: str | None) -> str:
     if user_region is not None and event.region == user_region:
-        return "📍 " + html.escape(region_name(user_region))
+        return "📍 " + html.escape(region_name(user_region, user_language()))
     if event.region is None:
         return "🇰🇿 " + _("All of Kazakhstan")
     return "🗺 " + _("Other regions")
@@ -133,7 +133,7 @@ def subscriptions_screen(
         lines += ["", _("You have not chosen a region, so I remind you about all regions.")]
         buttons.append(button(_("📍 Choose my region"), MenuCb(action="region")))
     else:
-        name = html.escape(region_name(user_region))
+        name = html.escape(region_name(user_region, user_language()))
         if state.region_only:
             lines += ["", _("Only events in {region} and all-Kazakhstan ones.").format(region=name)]
             label = _("✅ Only my region")

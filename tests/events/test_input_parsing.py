@@ -149,7 +149,7 @@ def test_missing_and_unknown_columns_are_file_level_issues() -> None:
 @pytest.mark.parametrize(
     ("name", "data", "code"),
     [
-        ("e.txt", b"x", "unknown_type"),
+        ("e.pdf", b"x", "unknown_type"),
         ("e.yaml", b"a: [1, 2", "bad_yaml"),
         ("e.yaml", b"just text", "yaml_not_list"),
         ("e.csv", b"", "empty"),

@@ -1,9 +1,10 @@
-"""Reading several events from a YAML or CSV file: every row checked before anything is stored.
+"""Reading several events from a YAML, CSV or XLSX file, every row checked before storing any.
 
 Columns / keys: category, title_kk, title_ru, description_kk, description_ru, start, end,
 duration, place, url, region. `start`/`end` take `DD.MM.YYYY HH:MM` (local time), a date alone for
-an all-day deadline, or ISO 8601 (no offset: local time). `region`: a code from bot.region_codes,
-empty for all of Kazakhstan. `duration`: `2h`, `90m`, `1h30m`, `3d` or minutes.
+an all-day deadline, ISO 8601 (no offset: local time), or a real date cell of a workbook.
+`region`: a code from bot.regions or the region's name in Kazakh or Russian, empty for all of
+Kazakhstan. `duration`: `2h`, `90m`, `1h30m`, `3d` or minutes.
 
 YAML (a list, or a mapping with an `events` list)::
 
@@ -17,25 +18,31 @@ YAML (a list, or a mapping with an `events` list)::
       place: Алматы, Абая 1
       region: almaty
 
-CSV (comma, semicolon or tab; UTF-8 or Windows-1251 as Excel saves it)::
+CSV (comma, semicolon or tab; UTF-8 with or without BOM, UTF-16 as Excel's "Unicode text", or
+Windows-1251 as Excel's plain "CSV" — refused when it has lost Kazakh letters, see
+text_encoding)::
 
     category;title_kk;title_ru;description_kk;description_ru;start;end;url
     reporting-deadline;Мерзім;Срок;...;...;31.03.2027;;https://infonpo.gov.kz
+
+XLSX: the first sheet, its first non-blank row the header. The old binary .xls is refused with
+advice to save as .xlsx.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from dataclasses import field as dataclass_field
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import yaml
 
+from bot.region_lookup import find_region, means_whole_country
+from bot.regions import CODES
+from bot.services.events.examples import date_examples
+from bot.services.events.import_errors import FileFormatError, ImportIssue
 from bot.services.events.model import (
     DESCRIPTION_MAX,
     PLACE_MAX,
@@ -44,11 +51,23 @@ from bot.services.events.model import (
     EventInputError,
     check_category,
     check_period,
-    check_region,
     check_text,
     check_url,
 )
+from bot.services.events.tables import ZIP_MAGIC, Table, csv_table, xlsx_table
+from bot.services.events.text_encoding import DecodedText, decode_text, has_lost_letters
 from bot.services.events.timeparse import check_future, parse_any, parse_duration, parse_end
+
+__all__ = [
+    "MAX_EVENTS",
+    "MAX_FILE_BYTES",
+    "MAX_ISSUES",
+    "FileFormatError",
+    "ImportIssue",
+    "ParsedFile",
+    "file_kind",
+    "parse_events_file",
+]
 
 MAX_FILE_BYTES = 512 * 1024
 MAX_EVENTS = 200
@@ -57,79 +76,75 @@ REQUIRED = ("category", "title_kk", "title_ru", "description_kk", "description_r
 OPTIONAL = ("end", "duration", "place", "url", "region")
 KNOWN = frozenset(REQUIRED + OPTIONAL)
 ALIASES = {"link": "url", "date": "start", "starts_at": "start", "ends_at": "end"}
+# Free text where a lost Kazakh letter would be stored as «?» (a link may hold «?» rightly).
+TEXT_FIELDS = ("title_kk", "title_ru", "description_kk", "description_ru", "place", "region")
+KINDS_BY_SUFFIX = {
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".csv": "csv",
+    # Excel's "Unicode text" and "Text (tab delimited)" are tab-separated .txt files.
+    ".tsv": "csv",
+    ".txt": "csv",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".xls": "xls",
+}
+# The old binary Excel format (and password-protected workbooks) are OLE2 containers.
+OLE2_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
 
-
-@dataclass(frozen=True, slots=True)
-class ImportIssue:
-    """What is wrong and where. `row` is the spreadsheet row for CSV (header = row 1) and the
-    item number for YAML; 0 means the file as a whole."""
-
-    row: int
-    field: str | None
-    code: str
-    params: Mapping[str, object] = dataclass_field(default_factory=dict)
+Rows = list[tuple[int, dict[str, Any]]]  # (row or item number, values by column)
 
 
 @dataclass(frozen=True, slots=True)
 class ParsedFile:
     drafts: list[tuple[int, EventDraft]]  # (row, draft)
     issues: list[ImportIssue]
-    row_label: str  # "row" (CSV) or "item" (YAML)
-
-
-class FileFormatError(ValueError):
-    def __init__(self, code: str, **params: object) -> None:
-        super().__init__(code)
-        self.code = code
-        self.params = params
+    row_label: str  # "row" (CSV, XLSX) or "item" (YAML)
 
 
 def file_kind(filename: str | None) -> str | None:
+    """What the extension says: yaml, csv, xlsx, xls (known, to be refused with advice) or None."""
     name = (filename or "").lower()
-    if name.endswith((".yaml", ".yml")):
-        return "yaml"
-    if name.endswith(".csv"):
-        return "csv"
+    for suffix, kind in KINDS_BY_SUFFIX.items():
+        if name.endswith(suffix):
+            return kind
     return None
 
 
-def _decode(data: bytes) -> str:
+def _content_kind(kind: str, data: bytes) -> str:
+    """A workbook sent with a .csv or .txt name is still a workbook."""
+    if kind == "yaml":
+        return kind
+    if data.startswith(ZIP_MAGIC):
+        return "xlsx"
+    if data.startswith(OLE2_MAGIC):
+        return "xls"
+    return kind
+
+
+def _decode(data: bytes) -> DecodedText:
     try:
-        return data.decode("utf-8-sig")
+        return decode_text(data)
     except UnicodeDecodeError:
-        # Excel in a Russian locale saves CSV as Windows-1251.
-        return data.decode("cp1251")
+        raise FileFormatError("bad_encoding") from None
 
 
-def _csv_rows(text: str) -> tuple[list[tuple[int, dict[str, Any]]], list[ImportIssue]]:
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
-            text[:4096], delimiters=",;\t"
-        )
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise FileFormatError("empty") from None
-    columns = [ALIASES.get(name.strip().lower(), name.strip().lower()) for name in header]
+def _table_rows(table: Table) -> tuple[Rows, list[ImportIssue]]:
+    columns = [ALIASES.get(name.strip().lower(), name.strip().lower()) for name in table.header]
     issues = [
         ImportIssue(1, name or "?", "unknown_column") for name in columns if name not in KNOWN
     ]
     issues += [ImportIssue(1, name, "missing_column") for name in REQUIRED if name not in columns]
     rows = []
-    for index, cells in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in cells):
-            continue  # blank lines at the end of a spreadsheet export
+    for number, cells in table.rows:
         if len(cells) > len(columns):
-            issues.append(ImportIssue(index, None, "extra_cells", {"count": len(cells)}))
+            issues.append(ImportIssue(number, None, "extra_cells", {"count": len(cells)}))
             continue
-        rows.append((index, dict(zip(columns, cells, strict=False))))
+        rows.append((number, dict(zip(columns, cells, strict=False))))
     return rows, issues
 
 
-def _yaml_rows(text: str) -> tuple[list[tuple[int, dict[str, Any]]], list[ImportIssue]]:
+def _yaml_rows(text: str) -> tuple[Rows, list[ImportIssue]]:
     try:
         loaded = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -154,6 +169,36 @@ def _yaml_rows(text: str) -> tuple[list[tuple[int, dict[str, Any]]], list[Import
     return rows, issues
 
 
+def _lost_letters(rows: Rows) -> list[ImportIssue]:
+    return [
+        ImportIssue(row, name, "lost_letters")
+        for row, values in rows
+        for name in TEXT_FIELDS
+        if isinstance(values.get(name), str) and has_lost_letters(values[name])
+    ]
+
+
+def _read_rows(kind: str, data: bytes) -> tuple[Rows, list[ImportIssue]]:
+    if kind == "xls":
+        raise FileFormatError("xls_not_supported")
+    if kind == "xlsx":
+        rows, issues = _table_rows(xlsx_table(data, max_rows=MAX_EVENTS))
+        return rows, issues + _lost_letters(rows)
+    decoded = _decode(data)
+    if kind == "yaml":
+        rows, issues = _yaml_rows(decoded.text)
+    else:
+        rows, issues = _table_rows(csv_table(decoded.text))
+    lost = _lost_letters(rows)
+    if lost and not decoded.holds_kazakh:
+        # Every Kazakh letter of the file went the same way: re-saving fixes all, so say that.
+        first = lost[0]
+        raise FileFormatError(
+            "encoding_lost_kazakh", encoding=decoded.encoding, row=first.row, field=first.field
+        )
+    return rows, issues + lost
+
+
 def _as_text(value: Any) -> str:
     if value is None:
         return ""
@@ -164,26 +209,63 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
+def _region(value: Any) -> str | None:
+    text = _as_text(value)
+    if means_whole_country(text):
+        return None
+    code = find_region(text)
+    if code is None:
+        raise EventInputError("bad_region", value=text.strip(), allowed=", ".join(CODES))
+    return code
+
+
+def _date_hints(tz: ZoneInfo, now: datetime) -> dict[str, dict[str, str]]:
+    """Examples, from the clock, that an issue of a date field carries for its message."""
+    examples = date_examples(now, tz)
+    # A bad duration is reported as a bad end (the message lists every way to give the end).
+    end = {
+        "example": examples.end,
+        "example_time": examples.end_time,
+        "example_date": examples.date,
+    }
+    return {
+        "start": {"example": examples.start, "example_date": examples.date},
+        "end": end,
+        "duration": end,
+    }
+
+
 class _RowChecker:
     """Checks one row, collecting an issue per bad field instead of stopping at the first."""
 
-    def __init__(self, row: int, values: Mapping[str, Any]) -> None:
+    def __init__(
+        self, row: int, values: Mapping[str, Any], hints: Mapping[str, Mapping[str, object]]
+    ) -> None:
         self.row = row
         self.values = values
+        self.hints = hints
         self.issues: list[ImportIssue] = []
+
+    def add(self, name: str, code: str, params: Mapping[str, object] | None = None) -> None:
+        merged = {**self.hints.get(name, {}), **(params or {})}
+        self.issues.append(ImportIssue(self.row, name, code, merged))
 
     def take(self, name: str, check: Callable[[Any], Any]) -> Any:
         try:
             return check(self.values.get(name))
         except EventInputError as exc:
-            self.issues.append(ImportIssue(self.row, name, exc.code, exc.params))
+            self.add(name, exc.code, exc.params)
             return None
 
 
 def _draft(
-    row: int, values: Mapping[str, Any], tz: ZoneInfo, now: datetime
+    row: int,
+    values: Mapping[str, Any],
+    tz: ZoneInfo,
+    now: datetime,
+    hints: Mapping[str, Mapping[str, object]],
 ) -> EventDraft | list[ImportIssue]:
-    checker = _RowChecker(row, values)
+    checker = _RowChecker(row, values, hints)
 
     def text(limit: int, required: bool = True) -> Callable[[Any], str | None]:
         return lambda value: check_text(_as_text(value), limit, required=required)
@@ -203,12 +285,12 @@ def _draft(
     start_value = checker.take("start", start)
     place = checker.take("place", text(PLACE_MAX, required=False))
     url = checker.take("url", lambda v: check_url(_as_text(v)) if _as_text(v).strip() else None)
-    region = checker.take("region", lambda v: check_region(_as_text(v)))
+    region = checker.take("region", _region)
     end_text = _as_text(values.get("end")).strip()
     duration_text = _as_text(values.get("duration")).strip()
     ends_at = None
     if end_text and duration_text:
-        checker.issues.append(ImportIssue(row, "duration", "end_and_duration"))
+        checker.add("duration", "end_and_duration")
     elif start_value is not None and end_text:
         ends_at = checker.take(
             "end", lambda _v: parse_end(end_text, start_value[0], start_value[1], tz)
@@ -235,7 +317,8 @@ def _draft(
     try:
         return check_period(draft)
     except EventInputError as exc:
-        return [ImportIssue(row, "end", exc.code, exc.params)]
+        checker.add("end", exc.code, exc.params)
+        return checker.issues
 
 
 def parse_events_file(
@@ -246,17 +329,18 @@ def parse_events_file(
         raise FileFormatError("unknown_type")
     if len(data) > MAX_FILE_BYTES:
         raise FileFormatError("too_big", limit_kb=MAX_FILE_BYTES // 1024)
-    text = _decode(data)
-    rows, issues = _csv_rows(text) if kind == "csv" else _yaml_rows(text)
+    kind = _content_kind(kind, data)
+    rows, issues = _read_rows(kind, data)
     if not rows and not issues:
         raise FileFormatError("empty")
     if len(rows) > MAX_EVENTS:
         raise FileFormatError("too_many", limit=MAX_EVENTS)
+    hints = _date_hints(tz, now)
     drafts = []
     for row, values in rows:
-        result = _draft(row, values, tz, now)
+        result = _draft(row, values, tz, now, hints)
         if isinstance(result, EventDraft):
             drafts.append((row, result))
         else:
             issues.extend(result)
-    return ParsedFile(drafts, issues, "row" if kind == "csv" else "item")
+    return ParsedFile(drafts, issues, "item" if kind == "yaml" else "row")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from bot.region_codes import ALL_CODES
+from bot.regions import CODES
 
 CATEGORIES: Final = ("forum", "seminar", "grant-round", "reporting-deadline", "other")
 STATUS_ACTIVE: Final = "active"
@@ -61,7 +61,7 @@ def check_region(value: str | None) -> str | None:
     value = value.strip().lower()
     if value in ("", "-", "all", "kz"):
         return None
-    if value not in ALL_CODES:
+    if value not in CODES:
         raise EventInputError("bad_region", value=value)
     return value
 

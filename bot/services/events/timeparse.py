@@ -11,6 +11,9 @@ from zoneinfo import ZoneInfo
 
 from bot.services.events.model import MAX_DURATION_DAYS, EventInputError
 
+# What admins type, and how examples are written (strftime); `_LOCAL_RE` reads both.
+LOCAL_DATETIME_FORMAT = "%d.%m.%Y %H:%M"
+LOCAL_DATE_FORMAT = "%d.%m.%Y"
 _LOCAL_RE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ ,]+(\d{1,2})[:.](\d{2}))?$")
 _ISO_RE = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})"

@@ -23,8 +23,9 @@ from typing import Final
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.catalogue import LOCALES_DIR
 from bot.clock import Clock
-from bot.languages import LOCALES_DIR, as_lang
+from bot.languages import as_lang
 from bot.services.faq.loader import (
     KnowledgeBaseError,
     entry_from_dict,

@@ -61,14 +61,13 @@ async def step_getter(dialog_manager: DialogManager, **_kwargs: Any) -> Data:
         header = _("<b>Editing</b> · {field}").format(field=field_title(step.name))
     lines += [header, step_prompt(step, clock.now(), settings.tz)]
     lang = user_language()
-    cities, regions = regions_for(lang)
     return {
         "text": "\n".join(lines),
         "optional": step.optional,
         "categories": [
             (c, f"{formatting.CATEGORY_EMOJI[c]} {formatting.category_name(c)}") for c in CATEGORIES
         ],
-        "regions": [("-", _("🇰🇿 All of Kazakhstan")), *cities, *regions],
+        "regions": [("-", _("🇰🇿 All of Kazakhstan")), *regions_for(lang)],
         **_nav(dialog_manager),
     }
 
