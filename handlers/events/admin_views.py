@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from aiogram.utils.i18n import gettext as _
 
 from bot.regions import CODES
+from bot.services.events.examples import DateExamples
 from bot.services.events.model import CATEGORIES, STATUS_CANCELLED, EventDraft
 from bot.services.events.service import Page
 from db.repositories.events import EventDTO
@@ -117,15 +118,22 @@ def region_codes_text() -> str:
     return ", ".join(f"<code>{code}</code>" for code in CODES)
 
 
-def import_prompt(example: str) -> Screen:
+def import_prompt(examples: DateExamples) -> Screen:
     text = _(
-        "📥 <b>Import events</b>\n\nSend a <b>.yaml</b> or <b>.csv</b> file (up to 512 KB). "
+        "📥 <b>Import events</b>\n\nSend an Excel workbook (<b>.xlsx</b>), a <b>.csv</b> or a "
+        "<b>.yaml</b> file (up to 512 KB); the template below shows how. "
         "Columns: <code>category, title_kk, title_ru, description_kk, description_ru, start</code> "
         "(required) and <code>end, duration, place, url, region</code>.\n"
         "Categories: <code>{categories}</code>. Dates: <code>{example}</code> (local time), "
-        "a date alone for an all-day deadline, or ISO.\n"
-        "Region: empty for all of Kazakhstan, or one of {regions}.\n\n"
+        "a date alone for an all-day deadline (<code>{example_date}</code>), or ISO.\n"
+        "Region: empty for all of Kazakhstan, the region's name in Kazakh or Russian, or one "
+        "of {regions}.\n\n"
         "Every row is checked first: if one is wrong, nothing is imported and I tell you "
         "which row and field to fix."
-    ).format(categories=", ".join(CATEGORIES), example=example, regions=region_codes_text())
-    return Screen(text, keyboard([button(_("✖️ Cancel"), AdminEvCb(action="list"))]))
+    ).format(
+        categories=", ".join(CATEGORIES),
+        example=examples.start,
+        example_date=examples.date,
+        regions=region_codes_text(),
+    )
+    return Screen(text)

@@ -11,17 +11,19 @@ from aiogram.enums import ContentType
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Filter
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Document, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, Document, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 from aiogram_dialog import Dialog, DialogManager, ShowMode, StartMode, Window
 from aiogram_dialog.widgets.input import MessageInput
-from aiogram_dialog.widgets.kbd import Button
+from aiogram_dialog.widgets.kbd import Button, Row
 from aiogram_dialog.widgets.text import Format
 from aiohttp import ClientError
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.services.events.examples import DateExamples, date_examples
+from bot.services.events.import_template import template_csv, template_xlsx
 from bot.services.events.importer import MAX_FILE_BYTES, FileFormatError, file_kind
 from bot.services.events.service import EventService, ImportOutcome
 from db.repositories.users import UserDTO
@@ -30,7 +32,6 @@ from handlers.dialogs import Tr
 from handlers.events import admin_views, formatting
 from handlers.events.callbacks import AdminEvCb
 from handlers.events.errors_text import file_error_text, import_report
-from handlers.events.wizard.fields import example_moment
 from handlers.screens import Screen, button, keyboard, show, user_language
 
 log = logging.getLogger(__name__)
@@ -41,16 +42,23 @@ class EventImport(StatesGroup):
     waiting_file = State()
 
 
+# Outside the import dialog only files that are surely meant as events files are imported;
+# a .txt an admin sends could be anything.
+_IMPORTED_UNASKED = frozenset({"yaml", "csv", "xlsx", "xls"})
+
+
 class IsEventFile(Filter):
-    """A document whose name says it is an events file (.yaml, .csv); anything else passes by."""
+    """A document whose name says it is an events file; anything else passes by."""
 
     async def __call__(self, message: Message) -> bool:
         document = message.document
-        return document is not None and file_kind(document.file_name) is not None
+        if document is None or (document.file_name or "").lower().endswith((".txt", ".tsv")):
+            return False
+        return file_kind(document.file_name) in _IMPORTED_UNASKED
 
 
-def _example(settings: Settings, clock: Clock) -> str:
-    return f"{example_moment(clock.now(), settings.tz):%d.%m.%Y %H:%M}"
+def _examples(settings: Settings, clock: Clock) -> DateExamples:
+    return date_examples(clock.now(), settings.tz)
 
 
 async def _download(bot: Bot, document: Document) -> bytes:
@@ -97,8 +105,8 @@ def problem_text(
 ) -> str:
     if isinstance(exc_or_outcome, FileFormatError):
         return file_error_text(exc_or_outcome)
-    example = _example(settings, clock)
-    return import_report(exc_or_outcome.issues, exc_or_outcome.row_label, example)
+    examples = _examples(settings, clock)
+    return import_report(exc_or_outcome.issues, exc_or_outcome.row_label, examples)
 
 
 # ----------------------------------------------------------------------------- the dialog
@@ -107,7 +115,7 @@ def problem_text(
 async def _prompt_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
     settings: Settings = dialog_manager.middleware_data["settings"]
     clock: Clock = dialog_manager.middleware_data["clock"]
-    text = admin_views.import_prompt(_example(settings, clock)).text
+    text = admin_views.import_prompt(_examples(settings, clock)).text
     problem = dialog_manager.dialog_data.get("problem")
     return {"text": f"{problem}\n\n{text}" if problem else text}
 
@@ -129,8 +137,20 @@ async def _on_file(message: Message, _widget: MessageInput, manager: DialogManag
 
 async def _on_other(message: Message, _widget: MessageInput, manager: DialogManager) -> None:
     manager.dialog_data["problem"] = _(
-        "Send the events as a .yaml or .csv file (as a document), or press Cancel."
+        "Send the events as a file (.xlsx, .csv or .yaml, as a document), or press Cancel."
     )
+
+
+async def _send_template(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    settings: Settings = manager.middleware_data["settings"]
+    clock: Clock = manager.middleware_data["clock"]
+    build = template_xlsx if button.widget_id == "template_xlsx" else template_csv
+    template = build(clock.now(), settings.tz)
+    await callback.answer()
+    if callback.bot is not None:
+        await callback.bot.send_document(
+            callback.from_user.id, BufferedInputFile(template.data, template.filename)
+        )
 
 
 async def _on_cancel(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
@@ -148,6 +168,10 @@ def import_dialog() -> Dialog:
     return Dialog(
         Window(
             Format("{text}"),
+            Row(
+                Button(Tr("📄 Template (Excel)"), id="template_xlsx", on_click=_send_template),
+                Button(Tr("📄 Template (CSV)"), id="template_csv", on_click=_send_template),
+            ),
             Button(Tr("✖️ Cancel"), id="cancel", on_click=_on_cancel),
             MessageInput(_on_file, content_types=ContentType.DOCUMENT),
             MessageInput(_on_other),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -222,7 +223,10 @@ class EventService:
         """All or nothing: a single bad row stops the whole file, with every problem listed.
         Raises importer.FileFormatError when the file as a whole is unreadable."""
         now = self._clock.now()
-        parsed = parse_events_file(filename, data, tz=self._settings.tz, now=now)
+        # Parsing a workbook is CPU work: a thread keeps the bot answering meanwhile.
+        parsed = await asyncio.to_thread(
+            parse_events_file, filename, data, tz=self._settings.tz, now=now
+        )
         issues = list(parsed.issues)
         seen: dict[tuple[str, datetime], int] = {}
         for row, draft in parsed.drafts:

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from aiogram.fsm.state import State
 from aiogram.utils.i18n import gettext as _
 
+from bot.services.events.examples import DateExamples
 from bot.services.events.model import (
     DESCRIPTION_MAX,
     TITLE_MAX,
@@ -54,15 +55,7 @@ STEP_BY_NAME = {step.name: step for step in STEPS}
 STEP_BY_STATE = {step.state.state: step for step in STEPS}
 
 
-def example_moment(now: datetime, tz: ZoneInfo) -> datetime:
-    """The 15th of next month at 10:00 local time: always ahead, and reads like a real date."""
-    local = now.astimezone(tz)
-    year, month = (local.year + 1, 1) if local.month == 12 else (local.year, local.month + 1)
-    return datetime(year, month, 15, 10, 0, tzinfo=tz)
-
-
-def step_prompt(step: Step, now: datetime, tz: ZoneInfo) -> str:
-    example = example_moment(now, tz)
+def step_prompt(step: Step, examples: DateExamples) -> str:
     prompts = {
         "category": _("Choose the category:"),
         "title_kk": _("Send the title in <b>Kazakh</b> (up to {limit} characters).").format(
@@ -79,13 +72,13 @@ def step_prompt(step: Step, now: datetime, tz: ZoneInfo) -> str:
         ).format(limit=DESCRIPTION_MAX),
         "start": _(
             "When does it start? Send the local date and time as <b>DD.MM.YYYY HH:MM</b>, "
-            "e.g. {example}. For an all-day deadline send only the date."
-        ).format(example=f"{example:%d.%m.%Y %H:%M}"),
+            "e.g. {example}. For an all-day deadline send only the date, e.g. {example_date}."
+        ).format(example=examples.start, example_date=examples.date),
         "end": _(
             "When does it end? Send <b>DD.MM.YYYY HH:MM</b>, a time on the same day "
-            "(<b>HH:MM</b>) or a duration like <b>2h</b>, <b>90m</b>, <b>3d</b>. "
-            "Or press Skip."
-        ),
+            "(<b>HH:MM</b>, e.g. {example_time}) or a duration like <b>2h</b>, <b>90m</b>, "
+            "<b>3d</b>. Or press Skip."
+        ).format(example_time=examples.end_time),
         "location": _(
             "Where? Send the address, or the link for an online event (https://…). Or press Skip."
         ),

@@ -10,6 +10,7 @@ from aiogram_dialog import DialogManager
 from bot.clock import Clock
 from bot.config import Settings
 from bot.regions import regions_for
+from bot.services.events.examples import date_examples
 from bot.services.events.model import CATEGORIES, EventInputError
 from handlers.events import admin_views, formatting
 from handlers.events.errors_text import input_error_text
@@ -17,7 +18,6 @@ from handlers.events.wizard.fields import (
     STEP_BY_STATE,
     STEPS,
     complete_draft,
-    example_moment,
     field_title,
     step_prompt,
 )
@@ -59,7 +59,7 @@ async def step_getter(dialog_manager: DialogManager, **_kwargs: Any) -> Data:
         )
     else:
         header = _("<b>Editing</b> · {field}").format(field=field_title(step.name))
-    lines += [header, step_prompt(step, clock.now(), settings.tz)]
+    lines += [header, step_prompt(step, date_examples(clock.now(), settings.tz))]
     lang = user_language()
     return {
         "text": "\n".join(lines),
@@ -90,5 +90,4 @@ async def fields_getter(dialog_manager: DialogManager, **_kwargs: Any) -> Data:
 
 def error_text(error: EventInputError, manager: DialogManager) -> str:
     settings, clock = _deps(manager)
-    example = f"{example_moment(clock.now(), settings.tz):%d.%m.%Y %H:%M}"
-    return input_error_text(error, example=example)
+    return input_error_text(error, date_examples(clock.now(), settings.tz))
