@@ -7,9 +7,10 @@ async with FakeTelegramServer() as server:
     reply = await user.next_message()
 """
 
-from bot.sandbox.client import ChatView, SimGroup, SimUser
+from bot.sandbox.client import ChatView, Media, SimGroup, SimUser, TopicView
 from bot.sandbox.connect import make_bot
 from bot.sandbox.errors import ApiError
+from bot.sandbox.faults import FaultPlan, HookAction, HookedCall
 from bot.sandbox.models import BotMessage, Button, Call, DocumentInfo
 from bot.sandbox.ratelimit import RateLimits
 from bot.sandbox.server import DEFAULT_TOKEN, FakeTelegramServer
@@ -26,9 +27,14 @@ __all__ = [
     "ChatView",
     "DocumentInfo",
     "FakeTelegramServer",
+    "FaultPlan",
+    "HookAction",
+    "HookedCall",
+    "Media",
     "RateLimits",
     "ServerStats",
     "SimGroup",
     "SimUser",
+    "TopicView",
     "make_bot",
 ]

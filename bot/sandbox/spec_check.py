@@ -107,6 +107,7 @@ class ApiSpec:
             required = tuple(n for n, f in fields.items() if f.required)
             self.methods[name.lower()] = MethodSpec(name, fields, required)
         self.newer_methods = {n.lower(): n for n in NEWER_METHODS}
+        self.reaction_emoji = _reaction_emoji(raw)
 
     @classmethod
     def load(cls, path: Path = SPEC_PATH) -> ApiSpec:
@@ -272,6 +273,15 @@ def _field(raw: Mapping[str, Any]) -> FieldSpec:
         m = _CONST_RE.search(str(raw.get("description", "")))
         const = m.group(1) if m else None
     return FieldSpec(raw["name"], tuple(raw.get("types", ())), bool(raw.get("required")), const)
+
+
+def _reaction_emoji(raw: Mapping[str, Any]) -> frozenset[str]:
+    """The emoji a ReactionTypeEmoji may carry, as the spec lists them ("one of "❤", "👍"...")."""
+    reaction = raw["types"].get("ReactionTypeEmoji", {})
+    for f in reaction.get("fields", []):
+        if f["name"] == "emoji":
+            return frozenset(re.findall(r'"([^"]+)"', str(f.get("description", ""))))
+    return frozenset()
 
 
 def _missing(name: str) -> str:
