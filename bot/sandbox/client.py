@@ -379,11 +379,8 @@ class SimUser(ChatView):
         }
         text = content.get("text", content.get("caption", ""))
         kind = kind_of(raw)
-        state.add(
-            BotMessage(
-                message_id, state.id, kind, text, text, from_bot=False, raw=raw, thread_id=thread_id
-            )
-        )
+        message = BotMessage(message_id, state.id, kind, text, text, from_bot=False, raw=raw)
+        state.add(replace(message, document=self.server.file_of(raw), thread_id=thread_id))
         self.server.push_update("message", raw)
         return message_id
 

@@ -136,6 +136,8 @@ class Faults:
         self.stats = FaultStats()
         self.hook_errors: list[BaseException] = []
         self._hooks: list[_HookEntry] = []
+        # Called as a hook starts, so a test waiting for "the hook ran" wakes up.
+        self.on_fire: Callable[[], None] | None = None
 
     def configure(self, plan: FaultPlan | None = None, **changes: Any) -> FaultPlan:
         """Replace the plan, or change some of its fields (``configure(json_500=0.1)``)."""
@@ -219,6 +221,8 @@ class Faults:
             if entry.once:
                 self._hooks.remove(entry)
             self.stats.hooks_fired += 1
+            if self.on_fire is not None:
+                self.on_fire()
             outcome = entry.hook(call)
             if inspect.isawaitable(outcome):
                 outcome = await outcome

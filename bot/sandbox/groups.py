@@ -95,19 +95,21 @@ class SimGroup(ChatView):
         self.server.push_update("message", raw)
         return self.topic(thread_id)
 
-    def close_topic(self, thread_id: int, by: SimUser, *, closed: bool = True) -> None:
-        topic = self.state.topics[thread_id]
-        topic.closed = closed
+    def close_topic(self, topic: TopicView | int, by: SimUser, *, closed: bool = True) -> None:
+        """A person (an admin) closes a topic, or reopens it with ``closed=False``."""
+        thread_id = topic.id if isinstance(topic, TopicView) else topic
+        state = self.state.topics[thread_id]
+        state.closed = closed
         field = "forum_topic_closed" if closed else "forum_topic_reopened"
         raw = service_message(
             self.server, self.state, by.info, {field: {}}, thread_id=thread_id, from_bot=False
         )
         self.server.push_update("message", raw)
 
-    def delete_topic(self, thread_id: int) -> None:
+    def delete_topic(self, topic: TopicView | int) -> None:
         """An admin deletes a topic by hand: its messages go, and Telegram tells the bot nothing;
         sends to it fail with "message thread not found" from now on."""
-        remove_topic(self.state, thread_id)
+        remove_topic(self.state, topic.id if isinstance(topic, TopicView) else topic)
 
     # ------------------------------------------------------------- members and the bot
 

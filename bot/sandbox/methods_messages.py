@@ -279,13 +279,17 @@ def _source(server: FakeTelegramServer, params: dict[str, Any], verb: str) -> Bo
     return message
 
 
-def _sources(server: FakeTelegramServer, params: dict[str, Any]) -> list[BotMessage]:
-    """copyMessages/forwardMessages: ids strictly increasing; missing ones are skipped."""
+def _check_ids(params: dict[str, Any]) -> None:
     ids: list[int] = params["message_ids"]
     if not ids:
         raise bad_request("message identifiers are not specified")
     if len(ids) > 100:
         raise bad_request("too many message identifiers specified")
+
+
+def _sources(server: FakeTelegramServer, params: dict[str, Any]) -> list[BotMessage]:
+    """copyMessages/forwardMessages: ids strictly increasing; missing ones are skipped."""
+    ids: list[int] = params["message_ids"]
     if any(b <= a for a, b in itertools.pairwise(ids)):
         raise bad_request("message identifiers must be in a strictly increasing order")
     source_chat = server.chat(params["from_chat_id"])
@@ -336,9 +340,9 @@ def _copy_one(
 
 
 def copy_message(server: FakeTelegramServer, params: dict[str, Any]) -> dict[str, Any]:
-    source = _source(server, params, "copy")
     chat = server.target_chat(params["chat_id"])
     placement = place(chat, params)
+    source = _source(server, params, "copy")
     raw = _copy_one(server, chat, source, params, "copyMessage", placement=placement)
     return {"message_id": raw["message_id"]}
 
@@ -353,9 +357,10 @@ def _album_ids(sources: list[BotMessage]) -> dict[str, str]:
 
 
 def copy_messages(server: FakeTelegramServer, params: dict[str, Any]) -> list[dict[str, Any]]:
-    sources = _sources(server, params)
+    _check_ids(params)
     chat = server.target_chat(params["chat_id"])
     placement = place(chat, params)
+    sources = _sources(server, params)
     albums = _album_ids(sources)
     return [
         {
@@ -404,17 +409,19 @@ def _forward_one(
 
 
 def forward_message(server: FakeTelegramServer, params: dict[str, Any]) -> dict[str, Any]:
+    chat = server.target_chat(params["chat_id"])
+    placement = place(chat, params)
     source = _source(server, params, "forward")
     if source.kind in ("service", "users_shared"):
         raise bad_request("message can't be forwarded")
-    chat = server.target_chat(params["chat_id"])
-    return _forward_one(server, chat, source, "forwardMessage", place(chat, params))
+    return _forward_one(server, chat, source, "forwardMessage", placement)
 
 
 def forward_messages(server: FakeTelegramServer, params: dict[str, Any]) -> list[dict[str, Any]]:
-    sources = _sources(server, params)
+    _check_ids(params)
     chat = server.target_chat(params["chat_id"])
     placement = place(chat, params)
+    sources = _sources(server, params)
     albums = _album_ids(sources)
     return [
         {

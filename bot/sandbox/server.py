@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from aiohttp import web
 
 from bot.sandbox import methods_chats, methods_messages, methods_misc
+from bot.sandbox.content import stored_file_id
 from bot.sandbox.errors import (
     BLOCKED,
     CHAT_NOT_FOUND,
@@ -34,7 +35,7 @@ from bot.sandbox.errors import (
 from bot.sandbox.faults import NGINX_502, Fault, FaultPlan, Faults, HookAction, HookedCall
 from bot.sandbox.forum import chat_member
 from bot.sandbox.methods_messages import Handler
-from bot.sandbox.models import BotMessage, Call, Upload
+from bot.sandbox.models import BotMessage, Call, DocumentInfo, Upload
 from bot.sandbox.ratelimit import RateLimiter, RateLimits
 from bot.sandbox.spec_check import ApiSpec, default_spec
 from bot.sandbox.state import CallbackQueryState, ChatState, StoredFile
@@ -88,6 +89,7 @@ class FakeTelegramServer:
         self.clock = clock
         self.limiter = RateLimiter(limits, clock) if limits is not None else None
         self.faults = Faults(faults)
+        self.faults.on_fire = self.notify_activity
         self.callback_query_timeout = callback_query_timeout
         self.host = host
         self.port = port
@@ -128,7 +130,7 @@ class FakeTelegramServer:
         self._runner: web.AppRunner | None = None
         self._closing = asyncio.Event()
         self._activity: asyncio.Event | None = None
-        self.updates.on_park = self._notify_activity
+        self.updates.on_park = self.notify_activity
         self._webhook_delivery = WebhookDelivery(self)
 
     # ----------------------------------------------------------------- lifecycle
@@ -230,7 +232,7 @@ class FakeTelegramServer:
             return self._reply(name, params, outcome)
         if self.record_calls:
             self.calls.append(Call(name, params, 200))
-        self._notify_activity()
+        self.notify_activity()
         return _json_response({"ok": True, "result": result}, 200)
 
     async def _hooks(self, call: HookedCall) -> HookAction | None:
@@ -247,7 +249,7 @@ class FakeTelegramServer:
         self.faults.record(fault.value, method)
         self.stats.errors_by_status[{Fault.JSON_500: 500, Fault.HTML_502: 502}.get(fault, 0)] += 1
         self.calls.append(Call(method, params, 0, f"injected {fault.value}"))
-        self._notify_activity()
+        self.notify_activity()
         if fault is Fault.JSON_500:
             body = ApiError(500, "Internal Server Error").envelope()
             return _json_response(body, 500)
@@ -259,7 +261,7 @@ class FakeTelegramServer:
         self, request: web.Request, method: str, params: dict[str, Any], action: HookAction
     ) -> web.Response:
         self.calls.append(Call(method, params, 0, f"hook: {action.value}"))
-        self._notify_activity()
+        self.notify_activity()
         if action is HookAction.NO_ANSWER:
             self.faults.stats.not_answered += 1
             await self._closing.wait()
@@ -270,7 +272,7 @@ class FakeTelegramServer:
     def _reply(self, method: str, params: dict[str, Any], error: ApiError) -> web.Response:
         if self.record_calls or error.violation:
             self.calls.append(Call(method, params, error.status, error.description))
-        self._notify_activity()
+        self.notify_activity()
         self.stats.errors_by_status[error.status] += 1
         if error.violation:
             self.violations.append(f"{method}: {error.description}")
@@ -325,7 +327,8 @@ class FakeTelegramServer:
 
     # ----------------------------------------------------------------- waiting
 
-    def _notify_activity(self) -> None:
+    def notify_activity(self) -> None:
+        """Wake whoever waits in ``wait_until`` (the bot did something)."""
         event = self._activity
         if event is not None:
             self._activity = None
@@ -507,6 +510,8 @@ class FakeTelegramServer:
         if forum:
             chat["is_forum"] = True
         state = ChatState(chat_id, chat)
+        if forum:
+            state.next_message_id = 2  # 1 is the General topic's id, never a message's
         state.bot_member = (
             chat_member(self.bot_user, "administrator", **bot_rights)
             if bot_admin
@@ -634,6 +639,14 @@ class FakeTelegramServer:
         self.files[stored.file_id] = stored
         self._files_by_path[stored.file_path] = stored
         return stored
+
+    def file_of(self, raw: dict[str, Any]) -> DocumentInfo | None:
+        """The file of a message's media (its largest photo size), with its bytes."""
+        file_id = stored_file_id(raw)
+        stored = self.files.get(file_id) if file_id is not None else None
+        if stored is None:
+            return None
+        return DocumentInfo(stored.filename, stored.data, stored.mime_type, stored.file_id)
 
     def resolve_file(self, value: Upload | str, folder: str) -> StoredFile:
         if isinstance(value, Upload):

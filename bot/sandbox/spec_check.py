@@ -180,6 +180,26 @@ class ApiSpec:
     def _nested_field(self, field: FieldSpec, value: Any) -> Any:
         if "Object" in field.types:
             return value
+        arrays = [t[len("Array of ") :] for t in field.types if t.startswith("Array of ")]
+        if len(arrays) > 1 and len(arrays) == len(field.types):
+            # "Array of InputMediaPhoto or InputMediaVideo...": the spec lists one array type
+            # per member, but the docs (and Telegram) take any mix of them in one array.
+            if not isinstance(value, list):
+                raise ApiError(
+                    400,
+                    f"Bad Request: can't parse {field.name} JSON object: must be an Array",
+                    violation=True,
+                )
+            for index, item in enumerate(value):
+                try:
+                    self._check_any(tuple(arrays), item, f"{field.name}[{index}]")
+                except _NestedError as e:
+                    raise ApiError(
+                        400,
+                        f"Bad Request: can't parse {field.name} JSON object: {e}",
+                        violation=True,
+                    ) from None
+            return value
         errors: list[str] = []
         for type_name in field.types:
             try:

@@ -159,6 +159,13 @@ class TopicView(ChatView):
         self.thread = thread_id
 
     @property
+    def id(self) -> int:
+        """The topic's message_thread_id (the General topic has none to send with)."""
+        if self.thread_id is None:
+            raise ValueError("the General topic is addressed by leaving message_thread_id out")
+        return self.thread_id
+
+    @property
     def name(self) -> str:
         if self.thread_id is None:
             return str(self.state.general["name"])

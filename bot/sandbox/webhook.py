@@ -2,8 +2,9 @@
 
 Up to ``max_connections`` updates are in flight at once (setWebhook's parameter, or
 ``concurrency``), so two updates of one user may be handled at the same time, in any order, as
-on Telegram. An update is confirmed only by a 2xx answer; anything else (an error status, a
-refused connection, a timeout) keeps it queued and it is posted again after ``retry_delay``.
+on Telegram; with a concurrency of 1 they go strictly in order, a failed one blocking the rest.
+An update is confirmed only by a 2xx answer; anything else (an error status, a refused
+connection, a timeout) keeps it queued and it is posted again after ``retry_delay``.
 
 In tests the updates can go to several URLs in turn instead of the registered one
 (``targets``): the replicas behind a load balancer.
@@ -94,11 +95,14 @@ class WebhookDelivery:
                     changed = queue.changed()
                     self._kick.clear()
                     now = loop.time()
+                    limit = self._limit(hook)
                     for update in queue.pending:
-                        if len(self._in_flight) >= self._limit(hook):
+                        if len(self._in_flight) >= limit:
                             break
                         update_id = int(update["update_id"])
                         if update_id in self._in_flight or self._retry_at.get(update_id, 0) > now:
+                            if limit == 1:
+                                break  # one at a time means in order: nothing overtakes
                             continue
                         self._retry_at.pop(update_id, None)
                         self._in_flight[update_id] = loop.create_task(
@@ -142,6 +146,7 @@ class WebhookDelivery:
             self._in_flight.pop(update_id, None)
             self._kick.set()
         self.attempts.append(Attempt(update_id, url, status, error))
+        server.notify_activity()
         if error is None:
             server.updates.remove(update_id)
             self.delivered += 1
