@@ -5,6 +5,15 @@ async with FakeTelegramServer() as server:
     user = server.user(1001, "Aigerim", language_code="kk")
     await user.send("/start")
     reply = await user.next_message()
+
+Forums: ``forum = server.forum(chat_id, "Consultants")`` (the bot an admin with
+can_manage_topics; ``can_manage_topics=False`` or ``bot_admin=False`` to take it away);
+``forum.topic(thread_id)`` / ``forum.general`` / ``await forum.wait_topic("#1")`` are views with
+the bot's messages of one topic; members post with ``user.send(text, chat=topic, reply_to=id)``.
+Faults: ``FakeTelegramServer(faults=FaultPlan(...))`` or ``server.faults.configure(...)``,
+``server.revoke_token()``, ``server.on_call(method, hook)``, ``server.push_malformed_update()``,
+``server.age_callback_query(id, seconds)``; counters in ``server.faults.stats``.
+Webhooks to replicas: ``server.webhook_targets([url1, url2])``.
 """
 
 from bot.sandbox.client import ChatView, Media, SimGroup, SimUser, TopicView

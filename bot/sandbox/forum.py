@@ -72,7 +72,7 @@ def _message_ref(message: BotMessage) -> dict[str, Any]:
     return {k: v for k, v in message.raw.items() if k != "reply_to_message"}
 
 
-def check_thread(chat: ChatState, thread_id: int | None, *, by_bot: bool = True) -> int | None:
+def check_thread(chat: ChatState, thread_id: int | None) -> int | None:
     """The topic a message with ``message_thread_id`` goes to, or Telegram's refusal."""
     if thread_id is None:
         return None
@@ -83,12 +83,7 @@ def check_thread(chat: ChatState, thread_id: int | None, *, by_bot: bool = True)
     topic = chat.topics.get(thread_id)
     if thread_id == GENERAL_TOPIC_ID or topic is None:
         raise bad_request(THREAD_NOT_FOUND)
-    if (
-        by_bot
-        and topic.closed
-        and not topic.created_by_bot
-        and not chat.bot_can("can_manage_topics")
-    ):
+    if topic.closed and not (topic.created_by_bot or chat.bot_can("can_manage_topics")):
         raise bad_request("TOPIC_CLOSED")
     return thread_id
 

@@ -538,8 +538,13 @@ def edit_message_reply_markup(server: FakeTelegramServer, params: dict[str, Any]
 
 def delete_message(server: FakeTelegramServer, params: dict[str, Any]) -> bool:
     chat = server.chat(params["chat_id"])
-    if chat.delete(params["message_id"]) is None:
+    message = chat.messages.get(params["message_id"])
+    if message is None:
         raise bad_request("message to delete not found")
+    # In groups only admins with the right delete other people's messages.
+    if not (message.from_bot or chat.is_private or chat.bot_can("can_delete_messages")):
+        raise bad_request("message can't be deleted")
+    chat.delete(message.message_id)
     return True
 
 

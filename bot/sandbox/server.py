@@ -32,7 +32,15 @@ from bot.sandbox.errors import (
     bad_request,
     forbidden,
 )
-from bot.sandbox.faults import NGINX_502, Fault, FaultPlan, Faults, HookAction, HookedCall
+from bot.sandbox.faults import (
+    NGINX_502,
+    Fault,
+    FaultPlan,
+    Faults,
+    Hook,
+    HookAction,
+    HookedCall,
+)
 from bot.sandbox.forum import chat_member
 from bot.sandbox.methods_messages import Handler
 from bot.sandbox.models import BotMessage, Call, DocumentInfo, Upload
@@ -65,7 +73,11 @@ def is_send_method(name: str) -> bool:
 
 
 class FakeTelegramServer:
-    """The fake Bot API. Start it, point aiogram at ``base_url``, drive it via ``user()``."""
+    """The fake Bot API. Start it, point aiogram at ``base_url``, drive it via ``user()``.
+
+    ``clock`` (seconds, monotonic) drives flood control and the 15 s life of callback queries,
+    so a test can move time on; ``faults`` sets the injected faults from the start.
+    """
 
     def __init__(
         self,
@@ -247,7 +259,9 @@ class FakeTelegramServer:
         self, request: web.Request, method: str, params: dict[str, Any], fault: Fault
     ) -> web.Response:
         self.faults.record(fault.value, method)
-        self.stats.errors_by_status[{Fault.JSON_500: 500, Fault.HTML_502: 502}.get(fault, 0)] += 1
+        status = {Fault.JSON_500: 500, Fault.HTML_502: 502}.get(fault)
+        if status is not None:
+            self.stats.errors_by_status[status] += 1
         self.calls.append(Call(method, params, 0, f"injected {fault.value}"))
         self.notify_activity()
         if fault is Fault.JSON_500:
@@ -405,8 +419,8 @@ class FakeTelegramServer:
         self.faults.unauthorized = False
 
     def on_call(
-        self, method: str | None, hook: Any, *, before: bool = False, once: bool = False
-    ) -> Any:
+        self, method: str | None, hook: Hook, *, before: bool = False, once: bool = False
+    ) -> Callable[[], None]:
         """Shortcut for ``faults.on_call``: run ``hook`` when the bot calls ``method``."""
         return self.faults.on_call(method, hook, before=before, once=once)
 

@@ -117,7 +117,7 @@ class WebhookDelivery:
     async def _wait(self, changed: asyncio.Event, loop: asyncio.AbstractEventLoop) -> None:
         """Until an update arrives, a delivery ends, or the next retry is due."""
         waits = [loop.create_task(changed.wait()), loop.create_task(self._kick.wait())]
-        due = [at for at in self._retry_at.values()]
+        due = list(self._retry_at.values())
         delay = max(0.0, min(due) - loop.time()) if due else None
         try:
             await asyncio.wait(waits, timeout=delay, return_when=asyncio.FIRST_COMPLETED)

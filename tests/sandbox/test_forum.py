@@ -262,3 +262,26 @@ async def test_group_flood_limit_spans_topics() -> None:
             await bot.send_message(server.user(1001).id, "private chats are not limited by it")
         finally:
             await bot.session.close()
+
+
+async def test_general_topic_and_deleting_members_messages(
+    server: FakeTelegramServer, bot: Bot
+) -> None:
+    forum = server.forum(FORUM, "Consultants", can_delete_messages=False)
+    member = server.user(2)
+    assert await bot.close_general_forum_topic(FORUM)
+    with pytest.raises(TelegramBadRequest, match="TOPIC_NOT_MODIFIED"):
+        await bot.close_general_forum_topic(FORUM)
+    await bot.send_message(FORUM, "admins may write in a closed General")
+    forum.set_bot_rights(can_manage_topics=False, can_delete_messages=False)
+    with pytest.raises(TelegramBadRequest, match="TOPIC_CLOSED"):
+        await bot.send_message(FORUM, "but not without the right")
+    assert forum.general.closed
+    posted = await member.send("spam", chat=forum)
+    with pytest.raises(TelegramBadRequest, match="message can't be deleted"):
+        await bot.delete_message(FORUM, posted)
+    forum.set_bot_rights()  # every right back
+    assert await bot.delete_message(FORUM, posted)
+    assert await bot.reopen_general_forum_topic(FORUM)
+    assert await bot.edit_general_forum_topic(FORUM, "Queue")
+    assert forum.general.name == "Queue" and not forum.general.closed
