@@ -23,8 +23,18 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="run the bot with long polling (default)")
     commands.add_parser("migrate", help="apply database migrations and exit")
-    commands.add_parser(
-        "sandbox", help="chat with the bot in this terminal, against a fake Telegram"
+    sandbox = commands.add_parser(
+        "sandbox",
+        help="chat with the bot in this terminal, against a fake Telegram",
+        description="Chat with the real bot in this terminal, against a fake Telegram server "
+        "and a temporary database. Logs go to a file whose path is printed at the start.",
+    )
+    sandbox.add_argument(
+        "--role",
+        choices=("user", "consultant", "admin"),
+        default="user",
+        help="who you are: an ordinary user (default), a consultant, or an administrator "
+        "(ADMIN_IDS, so /admin works)",
     )
     _add_feature_commands(commands)
     return parser
@@ -59,11 +69,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("Database is up to date.")
         return 0
     if command == "sandbox":
-        # The terminal is the chat window here: only warnings belong in it.
+        # The terminal is the chat window: only warnings until run_sandbox moves logs to a file.
         logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
         from bot.sandbox.run import run_sandbox
 
-        return asyncio.run(run_sandbox(settings))
+        with contextlib.suppress(KeyboardInterrupt):
+            return asyncio.run(run_sandbox(settings, role=args.role))
+        return 0
     return _run(settings)
 
 

@@ -5,11 +5,21 @@ async with FakeTelegramServer() as server:
     user = server.user(1001, "Aigerim", language_code="kk")
     await user.send("/start")
     reply = await user.next_message()
+
+Forums: ``forum = server.forum(chat_id, "Consultants")`` (the bot an admin with
+can_manage_topics; ``can_manage_topics=False`` or ``bot_admin=False`` to take it away);
+``forum.topic(thread_id)`` / ``forum.general`` / ``await forum.wait_topic("#1")`` are views with
+the bot's messages of one topic; members post with ``user.send(text, chat=topic, reply_to=id)``.
+Faults: ``FakeTelegramServer(faults=FaultPlan(...))`` or ``server.faults.configure(...)``,
+``server.revoke_token()``, ``server.on_call(method, hook)``, ``server.push_malformed_update()``,
+``server.age_callback_query(id, seconds)``; counters in ``server.faults.stats``.
+Webhooks to replicas: ``server.webhook_targets([url1, url2])``.
 """
 
-from bot.sandbox.client import ChatView, SimGroup, SimUser
+from bot.sandbox.client import ChatView, Media, SimGroup, SimUser, TopicView
 from bot.sandbox.connect import make_bot
 from bot.sandbox.errors import ApiError
+from bot.sandbox.faults import FaultPlan, HookAction, HookedCall
 from bot.sandbox.models import BotMessage, Button, Call, DocumentInfo
 from bot.sandbox.ratelimit import RateLimits
 from bot.sandbox.server import DEFAULT_TOKEN, FakeTelegramServer
@@ -26,9 +36,14 @@ __all__ = [
     "ChatView",
     "DocumentInfo",
     "FakeTelegramServer",
+    "FaultPlan",
+    "HookAction",
+    "HookedCall",
+    "Media",
     "RateLimits",
     "ServerStats",
     "SimGroup",
     "SimUser",
+    "TopicView",
     "make_bot",
 ]

@@ -6,11 +6,20 @@ they guard cannot interleave with another request.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from bot.sandbox.content import (
+    ALBUM_KINDS,
+    HOMOGENEOUS_ALBUM_KINDS,
+    media_object,
+    new_media_group_id,
+    strip_content,
+)
 from bot.sandbox.errors import ApiError, bad_request
+from bot.sandbox.forum import Placement, place
 from bot.sandbox.html_check import Parsed, plain_text
 from bot.sandbox.models import BotMessage, DocumentInfo
 from bot.sandbox.state import ChatState, StoredFile, parse_reply_keyboard
@@ -82,14 +91,18 @@ def _commit(
     parsed: Parsed,
     html: str,
     markup: dict[str, Any] | None,
+    placement: Placement,
     document: DocumentInfo | None = None,
+    take_slot: bool = True,
 ) -> dict[str, Any]:
-    server.take_send_slot(chat, method)
+    if take_slot:
+        server.take_send_slot(chat, method)
     raw: dict[str, Any] = {
         "message_id": chat.new_message_id(),
         "from": server.bot_user,
         "chat": chat.chat,
         "date": server.now(),
+        **placement.fields,
         **content,
     }
     inline = _inline_only(markup)
@@ -99,8 +112,10 @@ def _commit(
     remove = bool(markup and markup.get("remove_keyboard"))
     if reply_keyboard is not None:
         chat.reply_keyboard = reply_keyboard
+        chat.reply_keyboard_raw = markup["keyboard"] if markup else None
     elif remove:
         chat.reply_keyboard = None
+        chat.reply_keyboard_raw = None
     chat.add(
         BotMessage(
             message_id=raw["message_id"],
@@ -112,24 +127,11 @@ def _commit(
             remove_keyboard=remove,
             document=document,
             raw=raw,
+            thread_id=placement.thread_id,
         )
     )
     server.stats.record_sent(method)
     return raw
-
-
-def _reply_to(chat: ChatState, params: dict[str, Any]) -> dict[str, Any]:
-    """The reply_to_message part of the result; Telegram rejects replies to missing messages."""
-    reply = params.get("reply_parameters") or {}
-    message_id = reply.get("message_id", params.get("reply_to_message_id"))
-    if message_id is None or reply.get("chat_id", chat.id) != chat.id:
-        return {}
-    target = chat.messages.get(message_id)
-    if target is None:
-        if reply.get("allow_sending_without_reply") or params.get("allow_sending_without_reply"):
-            return {}
-        raise bad_request("message to be replied not found")
-    return {"reply_to_message": {k: v for k, v in target.raw.items() if k != "reply_to_message"}}
 
 
 def send_message(server: FakeTelegramServer, params: dict[str, Any]) -> dict[str, Any]:
@@ -141,12 +143,21 @@ def send_message(server: FakeTelegramServer, params: dict[str, Any]) -> dict[str
     if len(parsed.text) > MAX_TEXT:
         raise bad_request("message is too long")
     markup = check_markup(params.get("reply_markup"))
-    content: dict[str, Any] = {**_reply_to(chat, params), "text": parsed.text}
+    placement = place(chat, params)
+    content: dict[str, Any] = {"text": parsed.text}
     entities = _entities(parsed, params, "entities")
     if entities:
         content["entities"] = entities
     return _commit(
-        server, chat, "sendMessage", content, kind="text", parsed=parsed, html=text, markup=markup
+        server,
+        chat,
+        "sendMessage",
+        content,
+        kind="text",
+        parsed=parsed,
+        html=text,
+        markup=markup,
+        placement=placement,
     )
 
 
@@ -164,69 +175,100 @@ def _caption(params: dict[str, Any]) -> tuple[Parsed, dict[str, Any]]:
     return parsed, content
 
 
-def _file_info(stored: StoredFile) -> DocumentInfo:
+def file_info(stored: StoredFile) -> DocumentInfo:
     return DocumentInfo(stored.filename, stored.data, stored.mime_type, stored.file_id)
 
 
-def send_document(server: FakeTelegramServer, params: dict[str, Any]) -> dict[str, Any]:
+# Send method -> (its file parameter = the Message field, the folder of its file_path).
+MEDIA_METHODS: dict[str, tuple[str, str]] = {
+    "sendDocument": ("document", "documents"),
+    "sendPhoto": ("photo", "photos"),
+    "sendVoice": ("voice", "voice"),
+    "sendVideo": ("video", "videos"),
+    "sendAudio": ("audio", "music"),
+    "sendSticker": ("sticker", "stickers"),
+}
+_MEDIA_EXTRAS = ("duration", "width", "height", "emoji", "title", "performer")
+
+
+def _media_sender(method: str) -> Handler:
+    kind, folder = MEDIA_METHODS[method]
+
+    def send_media(server: FakeTelegramServer, params: dict[str, Any]) -> dict[str, Any]:
+        chat = server.target_chat(params["chat_id"])
+        stored = server.resolve_file(params[kind], folder)
+        parsed, content = _caption(params)
+        markup = check_markup(params.get("reply_markup"))
+        placement = place(chat, params)
+        extras = {k: params[k] for k in _MEDIA_EXTRAS if k in params}
+        content[kind] = media_object(kind, stored, **extras)
+        if params.get("has_spoiler"):
+            content["has_media_spoiler"] = True
+        return _commit(
+            server,
+            chat,
+            method,
+            content,
+            kind=kind,
+            parsed=parsed,
+            html=params.get("caption") or "",
+            markup=markup,
+            placement=placement,
+            document=file_info(stored),
+        )
+
+    return send_media
+
+
+MAX_ALBUM = 10
+
+
+def send_media_group(server: FakeTelegramServer, params: dict[str, Any]) -> list[dict[str, Any]]:
     chat = server.target_chat(params["chat_id"])
-    stored = server.resolve_file(params["document"], "documents")
-    parsed, content = _caption(params)
-    content.update(_reply_to(chat, params))
-    markup = check_markup(params.get("reply_markup"))
-    content["document"] = {
-        "file_id": stored.file_id,
-        "file_unique_id": stored.file_unique_id,
-        "file_name": stored.filename,
-        "mime_type": stored.mime_type,
-        "file_size": len(stored.data),
-    }
-    return _commit(
-        server,
-        chat,
-        "sendDocument",
-        content,
-        kind="document",
-        parsed=parsed,
-        html=params.get("caption") or "",
-        markup=markup,
-        document=_file_info(stored),
-    )
-
-
-def photo_sizes(stored: StoredFile) -> list[dict[str, Any]]:
-    return [
-        {
-            "file_id": stored.file_id,
-            "file_unique_id": stored.file_unique_id,
-            "width": 800,
-            "height": 600,
-            "file_size": len(stored.data),
-        }
-    ]
-
-
-def send_photo(server: FakeTelegramServer, params: dict[str, Any]) -> dict[str, Any]:
-    chat = server.target_chat(params["chat_id"])
-    stored = server.resolve_file(params["photo"], "photos")
-    parsed, content = _caption(params)
-    content.update(_reply_to(chat, params))
-    markup = check_markup(params.get("reply_markup"))
-    content["photo"] = photo_sizes(stored)
-    return _commit(
-        server,
-        chat,
-        "sendPhoto",
-        content,
-        kind="photo",
-        parsed=parsed,
-        html=params.get("caption") or "",
-        markup=markup,
-        document=_file_info(stored),
-    )
-
-
-_CONTENT_KEYS = ("text", "entities", "caption", "caption_entities", "document", "photo", "sticker")
+    items: list[dict[str, Any]] = params["media"]
+    if len(items) > MAX_ALBUM:
+        raise bad_request("too many messages to send as an album")
+    if not items:
+        raise bad_request("there are no messages to send")
+    kinds = {item["type"] for item in items}
+    if len(kinds) > 1:
+        for kind in sorted(kinds & HOMOGENEOUS_ALBUM_KINDS):
+            raise bad_request(f"{kind} can't be mixed with other media types")
+    prepared = []
+    for item in items:
+        kind = item["type"]
+        if kind not in ALBUM_KINDS:
+            raise bad_request("Can't parse InputMedia: invalid message content type")
+        media = item["media"]
+        if isinstance(media, str) and media.startswith("attach://"):
+            raise bad_request("Can't parse InputMedia: media not found")
+        stored = server.resolve_file(media, MEDIA_METHODS[f"send{kind.title()}"][1])
+        parsed, caption = _caption(item)
+        prepared.append((kind, stored, parsed, caption, item))
+    placement = place(chat, params)
+    server.take_send_slots(chat, "sendMediaGroup", len(prepared))
+    group_id = new_media_group_id() if len(prepared) > 1 else None
+    sent = []
+    for kind, stored, parsed, caption, item in prepared:
+        content = {**caption, kind: media_object(kind, stored)}
+        if group_id is not None:
+            content["media_group_id"] = group_id
+        sent.append(
+            _commit(
+                server,
+                chat,
+                "sendMediaGroup",
+                content,
+                kind=kind,
+                parsed=parsed,
+                html=item.get("caption") or "",
+                markup=None,
+                placement=placement,
+                document=file_info(stored),
+                take_slot=False,
+            )
+        )
+    return sent
 
 
 def _source(server: FakeTelegramServer, params: dict[str, Any], verb: str) -> BotMessage:
@@ -237,11 +279,41 @@ def _source(server: FakeTelegramServer, params: dict[str, Any], verb: str) -> Bo
     return message
 
 
-def copy_message(server: FakeTelegramServer, params: dict[str, Any]) -> dict[str, Any]:
-    source = _source(server, params, "copy")
-    chat = server.target_chat(params["chat_id"])
-    content = {k: v for k, v in source.raw.items() if k in _CONTENT_KEYS}
-    parsed = Parsed(source.text)
+def _check_ids(params: dict[str, Any]) -> None:
+    ids: list[int] = params["message_ids"]
+    if not ids:
+        raise bad_request("message identifiers are not specified")
+    if len(ids) > 100:
+        raise bad_request("too many message identifiers specified")
+
+
+def _sources(server: FakeTelegramServer, params: dict[str, Any]) -> list[BotMessage]:
+    """copyMessages/forwardMessages: ids strictly increasing; missing ones are skipped."""
+    ids: list[int] = params["message_ids"]
+    if any(b <= a for a, b in itertools.pairwise(ids)):
+        raise bad_request("message identifiers must be in a strictly increasing order")
+    source_chat = server.chat(params["from_chat_id"])
+    found = [source_chat.messages[i] for i in ids if i in source_chat.messages]
+    found = [m for m in found if m.kind != "service" and m.kind != "users_shared"]
+    if not found:
+        raise bad_request("there are no messages to forward")
+    return found
+
+
+def _copy_one(
+    server: FakeTelegramServer,
+    chat: ChatState,
+    source: BotMessage,
+    params: dict[str, Any],
+    method: str,
+    *,
+    placement: Placement,
+    media_group_id: str | None = None,
+) -> dict[str, Any]:
+    if source.kind in ("service", "users_shared"):
+        raise bad_request("message can't be copied")
+    content = strip_content(source.raw, remove_caption=bool(params.get("remove_caption")))
+    parsed = Parsed(content.get("caption", content.get("text", "")))
     html = source.html
     if "caption" in params and "text" not in content:
         parsed, caption = _caption(params)
@@ -249,41 +321,121 @@ def copy_message(server: FakeTelegramServer, params: dict[str, Any]) -> dict[str
         content.pop("caption_entities", None)
         content.update(caption)
         html = params.get("caption") or ""
-    markup = check_markup(params.get("reply_markup"))
-    raw = _commit(
+    elif "caption" not in content and source.kind != "text":
+        html = ""
+    if media_group_id is not None:
+        content["media_group_id"] = media_group_id
+    return _commit(
         server,
         chat,
-        "copyMessage",
+        method,
         content,
         kind=source.kind,
         parsed=parsed,
         html=html,
-        markup=markup,
+        markup=check_markup(params.get("reply_markup")),
+        placement=placement,
         document=source.document,
     )
+
+
+def copy_message(server: FakeTelegramServer, params: dict[str, Any]) -> dict[str, Any]:
+    chat = server.target_chat(params["chat_id"])
+    placement = place(chat, params)
+    source = _source(server, params, "copy")
+    raw = _copy_one(server, chat, source, params, "copyMessage", placement=placement)
     return {"message_id": raw["message_id"]}
 
 
-def forward_message(server: FakeTelegramServer, params: dict[str, Any]) -> dict[str, Any]:
-    source = _source(server, params, "forward")
+def _album_ids(sources: list[BotMessage]) -> dict[str, str]:
+    """New media_group_ids for albums copied or forwarded together (two or more messages)."""
+    counts: dict[str, int] = {}
+    for message in sources:
+        if message.media_group_id is not None:
+            counts[message.media_group_id] = counts.get(message.media_group_id, 0) + 1
+    return {old: new_media_group_id() for old, n in counts.items() if n > 1}
+
+
+def copy_messages(server: FakeTelegramServer, params: dict[str, Any]) -> list[dict[str, Any]]:
+    _check_ids(params)
     chat = server.target_chat(params["chat_id"])
-    content = {k: v for k, v in source.raw.items() if k in _CONTENT_KEYS}
-    content["forward_origin"] = {
+    placement = place(chat, params)
+    sources = _sources(server, params)
+    albums = _album_ids(sources)
+    return [
+        {
+            "message_id": _copy_one(
+                server,
+                chat,
+                source,
+                {"remove_caption": params.get("remove_caption")},
+                "copyMessages",
+                placement=placement,
+                media_group_id=albums.get(source.media_group_id or ""),
+            )["message_id"]
+        }
+        for source in sources
+    ]
+
+
+def _forward_one(
+    server: FakeTelegramServer,
+    chat: ChatState,
+    source: BotMessage,
+    method: str,
+    placement: Placement,
+    media_group_id: str | None = None,
+) -> dict[str, Any]:
+    content = strip_content(source.raw)
+    content["forward_origin"] = source.raw.get("forward_origin") or {
         "type": "user",
         "sender_user": source.raw.get("from", server.bot_user),
         "date": source.raw.get("date", server.now()),
     }
+    if media_group_id is not None:
+        content["media_group_id"] = media_group_id
     return _commit(
         server,
         chat,
-        "forwardMessage",
+        method,
         content,
         kind=source.kind,
         parsed=Parsed(source.text),
         html=source.html,
         markup=None,
+        placement=placement,
         document=source.document,
     )
+
+
+def forward_message(server: FakeTelegramServer, params: dict[str, Any]) -> dict[str, Any]:
+    chat = server.target_chat(params["chat_id"])
+    placement = place(chat, params)
+    source = _source(server, params, "forward")
+    if source.kind in ("service", "users_shared"):
+        raise bad_request("message can't be forwarded")
+    return _forward_one(server, chat, source, "forwardMessage", placement)
+
+
+def forward_messages(server: FakeTelegramServer, params: dict[str, Any]) -> list[dict[str, Any]]:
+    _check_ids(params)
+    chat = server.target_chat(params["chat_id"])
+    placement = place(chat, params)
+    sources = _sources(server, params)
+    albums = _album_ids(sources)
+    return [
+        {
+            "message_id": _forward_one(
+                server,
+                chat,
+                source,
+                "forwardMessages",
+                placement,
+                albums.get(source.media_group_id or ""),
+            )["message_id"]
+        }
+        for source in sources
+    ]
 
 
 def _editable(server: FakeTelegramServer, params: dict[str, Any]) -> tuple[ChatState, BotMessage]:
@@ -386,8 +538,13 @@ def edit_message_reply_markup(server: FakeTelegramServer, params: dict[str, Any]
 
 def delete_message(server: FakeTelegramServer, params: dict[str, Any]) -> bool:
     chat = server.chat(params["chat_id"])
-    if chat.delete(params["message_id"]) is None:
+    message = chat.messages.get(params["message_id"])
+    if message is None:
         raise bad_request("message to delete not found")
+    # In groups only admins with the right delete other people's messages.
+    if not (message.from_bot or chat.is_private or chat.bot_can("can_delete_messages")):
+        raise bad_request("message can't be deleted")
+    chat.delete(message.message_id)
     return True
 
 
@@ -433,10 +590,12 @@ def get_file(server: FakeTelegramServer, params: dict[str, Any]) -> dict[str, An
 
 HANDLERS: dict[str, Handler] = {
     "sendMessage": send_message,
-    "sendDocument": send_document,
-    "sendPhoto": send_photo,
+    **{method: _media_sender(method) for method in MEDIA_METHODS},
+    "sendMediaGroup": send_media_group,
     "copyMessage": copy_message,
+    "copyMessages": copy_messages,
     "forwardMessage": forward_message,
+    "forwardMessages": forward_messages,
     "editMessageText": edit_message_text,
     "editMessageCaption": edit_message_caption,
     "editMessageReplyMarkup": edit_message_reply_markup,

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from bot.sandbox.server import FakeTelegramServer
 
 MAX_ALERT = 200
+QUERY_TOO_OLD = "query is too old and response timeout expired or query ID is invalid"
 _SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _COMMAND_RE = re.compile(r"[a-z0-9_]{1,32}")
 
@@ -141,7 +142,10 @@ def _profile_text(kind: str, limit: int) -> tuple[Handler, Handler]:
 def answer_callback_query(server: FakeTelegramServer, params: dict[str, Any]) -> bool:
     query = server.callback_queries.get(params["callback_query_id"])
     if query is None or query.answered:
-        raise bad_request("query is too old and response timeout expired or query ID is invalid")
+        raise bad_request(QUERY_TOO_OLD)
+    if server.callback_query_expired(query):
+        server.faults.stats.expired_callback_answers += 1
+        raise bad_request(QUERY_TOO_OLD)
     text = params.get("text") or ""
     if len(text) > MAX_ALERT:
         raise bad_request("MESSAGE_TOO_LONG")
@@ -152,8 +156,13 @@ def answer_callback_query(server: FakeTelegramServer, params: dict[str, Any]) ->
 
 def get_chat(server: FakeTelegramServer, params: dict[str, Any]) -> dict[str, Any]:
     chat = server.chat(params["chat_id"])
+    extra: dict[str, Any] = {}
+    if chat.pinned:
+        pinned = chat.messages[chat.pinned[-1]].raw
+        extra["pinned_message"] = {k: v for k, v in pinned.items() if k != "reply_to_message"}
     return {
         **chat.chat,
+        **extra,
         "accent_color_id": 0,
         "max_reaction_count": 11,
         "accepted_gift_types": {

@@ -44,14 +44,17 @@ class BotMessage:
 
     message_id: int
     chat_id: int
-    kind: str  # text, document, photo, sticker, copy, forward
+    # text, photo, document, voice, video, audio, sticker, contact, location, poll, users_shared,
+    # or service (topic created, message pinned... kept out of transcripts)
+    kind: str
     text: str  # plain text (or caption) after entity parsing
     html: str  # text (or caption) exactly as the bot sent it
     reply_keyboard: list[list[str]] | None = None
     remove_keyboard: bool = False
-    document: DocumentInfo | None = None
+    document: DocumentInfo | None = None  # the file of any media message
     edited: bool = False
     from_bot: bool = True
+    thread_id: int | None = None  # the forum topic (message_thread_id), None for General
     # The Message object as Telegram returned it; buttons and entities are read from it rather
     # than stored twice, which keeps benchmarks with 10,000s of messages light on the GC.
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
@@ -78,6 +81,19 @@ class BotMessage:
 
     def button_texts(self) -> list[str]:
         return [b.text for row in self.buttons for b in row]
+
+    @property
+    def media_group_id(self) -> str | None:
+        value = self.raw.get("media_group_id")
+        return str(value) if value is not None else None
+
+    @property
+    def reply_to_message_id(self) -> int | None:
+        """The message this one explicitly replies to (not a topic's root)."""
+        reply = self.raw.get("reply_to_message")
+        if not reply or reply.get("forum_topic_created") is not None:
+            return None
+        return int(reply["message_id"])
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,11 +37,12 @@ class _Bucket:
             self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
             self.stamp = now
 
-    def wait_time(self) -> float:
-        """Seconds until one token is available (after refill)."""
-        if self.tokens >= 1.0:
+    def wait_time(self, count: int = 1) -> float:
+        """Seconds until ``count`` tokens are available (after refill)."""
+        needed = min(float(count), self.capacity)
+        if self.tokens >= needed:
             return 0.0
-        return (1.0 - self.tokens) / self.rate
+        return (needed - self.tokens) / self.rate
 
 
 class RateLimiter:
@@ -57,8 +58,9 @@ class RateLimiter:
         self._chats: dict[int, _Bucket] = {}
         self._groups: dict[int, _Bucket] = {}
 
-    def acquire(self, chat_id: int) -> int | None:
-        """Take one send slot for ``chat_id``; return retry_after seconds when refused."""
+    def acquire(self, chat_id: int, count: int = 1) -> int | None:
+        """Take ``count`` send slots for ``chat_id`` (an album takes one per message); return
+        retry_after seconds when refused, in which case nothing is taken."""
         now = self.clock()
         buckets: list[_Bucket] = []
         if self._global is not None:
@@ -79,9 +81,9 @@ class RateLimiter:
         wait = 0.0
         for bucket in buckets:
             bucket.refill(now)
-            wait = max(wait, bucket.wait_time())
+            wait = max(wait, bucket.wait_time(count))
         if wait > 0:
             return max(1, math.ceil(wait))
         for bucket in buckets:
-            bucket.tokens -= 1.0
+            bucket.tokens -= count
         return None

@@ -107,6 +107,7 @@ class ApiSpec:
             required = tuple(n for n, f in fields.items() if f.required)
             self.methods[name.lower()] = MethodSpec(name, fields, required)
         self.newer_methods = {n.lower(): n for n in NEWER_METHODS}
+        self.reaction_emoji = _reaction_emoji(raw)
 
     @classmethod
     def load(cls, path: Path = SPEC_PATH) -> ApiSpec:
@@ -178,6 +179,26 @@ class ApiSpec:
 
     def _nested_field(self, field: FieldSpec, value: Any) -> Any:
         if "Object" in field.types:
+            return value
+        arrays = [t[len("Array of ") :] for t in field.types if t.startswith("Array of ")]
+        if len(arrays) > 1 and len(arrays) == len(field.types):
+            # "Array of InputMediaPhoto or InputMediaVideo...": the spec lists one array type
+            # per member, but the docs (and Telegram) take any mix of them in one array.
+            if not isinstance(value, list):
+                raise ApiError(
+                    400,
+                    f"Bad Request: can't parse {field.name} JSON object: must be an Array",
+                    violation=True,
+                )
+            for index, item in enumerate(value):
+                try:
+                    self._check_any(tuple(arrays), item, f"{field.name}[{index}]")
+                except _NestedError as e:
+                    raise ApiError(
+                        400,
+                        f"Bad Request: can't parse {field.name} JSON object: {e}",
+                        violation=True,
+                    ) from None
             return value
         errors: list[str] = []
         for type_name in field.types:
@@ -272,6 +293,15 @@ def _field(raw: Mapping[str, Any]) -> FieldSpec:
         m = _CONST_RE.search(str(raw.get("description", "")))
         const = m.group(1) if m else None
     return FieldSpec(raw["name"], tuple(raw.get("types", ())), bool(raw.get("required")), const)
+
+
+def _reaction_emoji(raw: Mapping[str, Any]) -> frozenset[str]:
+    """The emoji a ReactionTypeEmoji may carry, as the spec lists them ("one of "❤", "👍"...")."""
+    reaction = raw["types"].get("ReactionTypeEmoji", {})
+    for f in reaction.get("fields", []):
+        if f["name"] == "emoji":
+            return frozenset(re.findall(r'"([^"]+)"', str(f.get("description", ""))))
+    return frozenset()
 
 
 def _missing(name: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from bot.sandbox.models import BotMessage
 
@@ -25,6 +25,32 @@ class StoredFile:
     mime_type: str
 
 
+# Telegram's six forum topic colours (createForumTopic's icon_color).
+TOPIC_COLORS = (7322096, 16766590, 13338331, 9367192, 16749490, 16478047)
+
+
+@dataclass(slots=True)
+class ForumTopicState:
+    """A topic of a forum supergroup; its id is the id of its "topic created" service message."""
+
+    thread_id: int
+    name: str
+    icon_color: int
+    icon_custom_emoji_id: str | None = None
+    created_by_bot: bool = False
+    closed: bool = False
+
+    def as_forum_topic(self) -> dict[str, Any]:
+        topic: dict[str, Any] = {
+            "message_thread_id": self.thread_id,
+            "name": self.name,
+            "icon_color": self.icon_color,
+        }
+        if self.icon_custom_emoji_id:
+            topic["icon_custom_emoji_id"] = self.icon_custom_emoji_id
+        return topic
+
+
 @dataclass(slots=True)
 class ChatState:
     """One chat. ``messages`` holds the current state of every message (user's and bot's);
@@ -39,11 +65,34 @@ class ChatState:
     actions: list[str] = field(default_factory=list)
     menu_button: dict[str, Any] | None = None
     reply_keyboard: list[list[str]] | None = None  # what the user's keyboard shows now
+    reply_keyboard_raw: list[list[Any]] | None = None  # the same, with request_users etc.
+    # Groups: the bot's ChatMember object and the members' (user id -> ChatMember).
+    bot_member: dict[str, Any] | None = None
+    members: dict[int, dict[str, Any]] = field(default_factory=dict)
+    topics: dict[int, ForumTopicState] = field(default_factory=dict)
+    deleted_topics: set[int] = field(default_factory=set)
+    general: dict[str, Any] = field(
+        default_factory=lambda: {"name": "General", "closed": False, "hidden": False}
+    )
+    pinned: list[int] = field(default_factory=list)  # message ids, the newest pin last
+    # The bot's own reactions, message id -> ReactionType list (what setMessageReaction set).
+    reactions: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     _waiter: asyncio.Event | None = None
 
     @property
     def is_private(self) -> bool:
         return bool(self.chat["type"] == "private")
+
+    @property
+    def is_forum(self) -> bool:
+        return bool(self.chat.get("is_forum"))
+
+    def bot_can(self, right: str) -> bool:
+        """Whether the bot holds an administrator right (``can_pin_messages``...) here."""
+        member = self.bot_member
+        if member is None:
+            return False
+        return member["status"] == "creator" or bool(member.get(right))
 
     def new_message_id(self) -> int:
         mid = self.next_message_id
@@ -52,7 +101,7 @@ class ChatState:
 
     def add(self, message: BotMessage) -> None:
         self.messages[message.message_id] = message
-        if message.from_bot:
+        if message.from_bot and message.kind != "service":
             self.events.append(ChatEvent("new", message))
             self.notify()
 
@@ -63,13 +112,21 @@ class ChatState:
 
     def delete(self, message_id: int) -> BotMessage | None:
         message = self.messages.pop(message_id, None)
-        if message is not None and message.from_bot:
+        if message is not None and message.from_bot and message.kind != "service":
             self.events.append(ChatEvent("delete", message))
             self.notify()
         return message
 
-    def bot_messages(self) -> list[BotMessage]:
-        return [m for m in self.messages.values() if m.from_bot]
+    def bot_messages(self, thread_id: int | Literal["any"] | None = "any") -> list[BotMessage]:
+        """What the bot posted (service messages aside), in all topics or in one of them
+        (``None`` = the General topic of a forum, or the chat of a non-forum)."""
+        return [
+            m
+            for m in self.messages.values()
+            if m.from_bot
+            and m.kind != "service"
+            and (thread_id == "any" or m.thread_id == thread_id)
+        ]
 
     def notify(self) -> None:
         waiter = self._waiter
@@ -102,6 +159,7 @@ class CallbackQueryState:
     chat_id: int
     message_id: int
     data: str
+    created_at: float = 0.0  # on the server's clock; Telegram refuses answers after 15 s
     answered: bool = False
     text: str = ""
     show_alert: bool = False

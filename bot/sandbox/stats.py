@@ -15,6 +15,8 @@ class ServerStats:
     rate_limited: int = 0  # 429 answers, real or forced
     rate_limited_by_method: Counter[str] = field(default_factory=Counter)
     errors_by_status: Counter[int] = field(default_factory=Counter)
+    topics_created: int = 0
+    reactions: int = 0  # setMessageReaction calls that succeeded
 
     def record_sent(self, method: str) -> None:
         self.sent += 1

@@ -38,6 +38,10 @@ class UpdateQueue:
     def pending(self) -> list[dict[str, Any]]:
         return list(self._pending)
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def push(self, kind: str, payload: dict[str, Any]) -> int | None:
         """Queue an update; return its id, or None when allowed_updates filters it out."""
         if self._allowed is None:
@@ -47,11 +51,26 @@ class UpdateQueue:
         elif kind not in self._allowed:
             self.dropped += 1
             return None
+        return self.push_raw({kind: payload})
+
+    def push_raw(self, fields: dict[str, Any]) -> int:
+        """Queue an update made of ``fields`` as given (no filtering, no checks)."""
         update_id = self._next_id
         self._next_id += 1
-        self._pending.append({"update_id": update_id, kind: payload})
+        self._pending.append({"update_id": update_id, **fields})
         self._notify()
         return update_id
+
+    def remove(self, update_id: int) -> None:
+        """Confirm one update (webhook deliveries finish in any order)."""
+        for index, update in enumerate(self._pending):
+            if update["update_id"] == update_id:
+                del self._pending[index]
+                return
+
+    def changed(self) -> asyncio.Event:
+        """An event set at the next push (or close)."""
+        return self._wake
 
     def _notify(self) -> None:
         self._wake.set()
@@ -122,9 +141,3 @@ class UpdateQueue:
 
     def reopen(self) -> None:
         self._closed = False
-
-    async def wait_nonempty(self) -> bool:
-        """Wait for a pending update; False once the queue is closed."""
-        while not self._pending and not self._closed:
-            await self._wake.wait()
-        return not self._closed
