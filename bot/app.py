@@ -6,7 +6,9 @@ await app.run_polling()
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +29,7 @@ from bot.services.faq.catalog import KNOWLEDGE_BASE_DIR, FaqCatalog
 from bot.services.privacy import Pseudonyms
 from bot.services.registry import ServiceFactory
 from bot.telegram_session import create_bot
+from bot.updates.polling import ExactlyOncePolling
 from db.engine import create_engine, create_sessionmaker
 from db.migrate import upgrade
 from db.repositories.users import UserRepository
@@ -50,6 +53,7 @@ class Application:
     bot: Bot
     dispatcher: Dispatcher
     polling: bool = False
+    _poller: ExactlyOncePolling | None = None
 
     @classmethod
     async def create(
@@ -115,19 +119,32 @@ class Application:
         await set_commands(self.bot, self.i18n, staff.items())
 
     async def run_polling(self, *, handle_signals: bool = True) -> None:
+        """Start, poll until stopped (SIGTERM, Ctrl-C or `stop()`), shut down cleanly."""
+        self._poller = ExactlyOncePolling(
+            self.bot,
+            self.dispatcher,
+            allowed_updates=self.dispatcher.resolve_used_update_types(),
+        )
+        if handle_signals:
+            loop = asyncio.get_running_loop()
+            for signal_number in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(signal_number, self._poller.stop)
         try:
-            await self.dispatcher.start_polling(
-                self.bot,
-                handle_signals=handle_signals,
-                close_bot_session=False,
-                allowed_updates=self.dispatcher.resolve_used_update_types(),
-            )
+            workflow = {**self.dispatcher.workflow_data, "dispatcher": self.dispatcher}
+            await self.dispatcher.emit_startup(bot=self.bot, **workflow)
+            try:
+                await self._poller.run()
+            finally:
+                await self.dispatcher.emit_shutdown(bot=self.bot, **workflow)
         finally:
+            if handle_signals:
+                for signal_number in (signal.SIGTERM, signal.SIGINT):
+                    asyncio.get_running_loop().remove_signal_handler(signal_number)
             await self.close()
 
     async def stop(self) -> None:
-        if self.polling:
-            await self.dispatcher.stop_polling()
+        if self._poller is not None:
+            self._poller.stop()
 
     async def close(self) -> None:
         await self.bot.session.close()

@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import UserLanguageMiddleware
-from bot.middlewares.db_session import DbSessionMiddleware
 from bot.middlewares.services import ServicesMiddleware
 from bot.services.registry import ServiceFactory
+from bot.updates.transaction import UpdateTransactionMiddleware
 from db.fsm_storage import SqlAlchemyStorage
 from handlers import build_root_router
 
@@ -35,7 +35,7 @@ def create_dispatcher(
         clock=clock,
         i18n=i18n,
     )
-    dp.update.outer_middleware(DbSessionMiddleware(sessionmaker, settings, clock))
+    dp.update.outer_middleware(UpdateTransactionMiddleware(sessionmaker, settings, clock, i18n))
     dp.update.outer_middleware(ServicesMiddleware(services))
     language = UserLanguageMiddleware(i18n)
     dp.update.outer_middleware(language)

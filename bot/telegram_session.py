@@ -22,6 +22,8 @@ from aiogram.exceptions import (
 from aiogram.methods import AnswerCallbackQuery
 from aiogram.methods.base import Response
 
+from bot.updates.send_guard import CommitBeforeSend
+
 if TYPE_CHECKING:
     from aiogram.methods import TelegramMethod
     from aiogram.methods.base import TelegramType
@@ -102,9 +104,13 @@ class CallbackAnswersOnce(BaseRequestMiddleware):
             return Response[bool](ok=True, result=True)  # type: ignore[return-value]
 
 
-def create_bot(token: str, api_url: str, *, retries: bool = True, **session_kwargs: Any) -> Bot:
+def create_bot(token: str, api_url: str, *, interactive: bool = True, **session_kwargs: Any) -> Bot:
+    """`interactive`: the bot that answers updates (commits before it speaks, answers a button
+    once, retries briefly). The outbox sender's bot has none of that: it must see every 429."""
     session = AiohttpSession(api=TelegramAPIServer.from_base(api_url), **session_kwargs)
-    session.middleware(CallbackAnswersOnce())
-    if retries:
+    if interactive:
+        # Outermost first: commit once, then answer-once bookkeeping, then retries.
+        session.middleware(CommitBeforeSend())
+        session.middleware(CallbackAnswersOnce())
         session.middleware(BoundedRetryMiddleware())
     return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))

@@ -34,6 +34,16 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=5000")
             cursor.close()
+            # Transactions are begun by us (below), not by the driver.
+            dbapi_connection.isolation_level = None
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _begin_immediate(connection: Any) -> None:
+            # A transaction that read first and writes later fails at once with "database is
+            # locked" when another connection committed in between (WAL snapshots cannot be
+            # upgraded); taking the write lock at BEGIN makes it wait its turn instead. Our
+            # transactions are short: none is held across a network call.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 

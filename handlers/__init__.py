@@ -24,6 +24,7 @@ from handlers import (
     start,
 )
 from handlers.dialog_exit import DialogExitMiddleware
+from handlers.dialogs import SaveDialogBeforeReply
 
 
 def _navigation() -> Router:
@@ -56,6 +57,9 @@ def build_root_router() -> Router:
     # the fallback takes whatever nobody else understood.
     features.include_routers(smalltalk.router(), faq.router(), fallback.router())
     setup_dialogs(features)
+    # Inner middlewares run in the order registered: this one inside aiogram-dialog's own.
+    features.message.middleware(SaveDialogBeforeReply())
+    features.callback_query.middleware(SaveDialogBeforeReply())
     private.include_router(features)
     root.include_router(private)
     # Last: area error handlers (e.g. events' "no longer available") are tried before it.

@@ -9,10 +9,12 @@ from aiogram import BaseMiddleware, Router
 from aiogram.types import CallbackQuery, TelegramObject
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import Dialog
-from aiogram_dialog.api.internal import STACK_KEY
+from aiogram_dialog.api.internal import CONTEXT_KEY, STACK_KEY, STORAGE_KEY
 from aiogram_dialog.api.protocols import DialogManager
 from aiogram_dialog.widgets.common import WhenCondition
 from aiogram_dialog.widgets.text import Text
+
+from bot.updates.unit import current_unit
 
 
 class Tr(Text):
@@ -56,6 +58,31 @@ class StaleButtonGuard(BaseMiddleware):
                 show_alert=True,
             )
             return None
+        return await handler(event, data)
+
+
+class SaveDialogBeforeReply(BaseMiddleware):
+    """aiogram-dialog saves the dialog's state after the handler has shown the next window; the
+    update's first commit happens before that window is sent (bot.updates.send_guard). So the
+    state is saved into that first commit too: a crash right after the reply cannot leave the
+    dialog on the previous step while the person sees the next one."""
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        unit = current_unit.get()
+        if unit is not None:
+
+            async def save() -> None:
+                proxy = data.get(STORAGE_KEY)
+                if proxy is not None:
+                    await proxy.save_context(data.get(CONTEXT_KEY))
+                    await proxy.save_stack(data.get(STACK_KEY))
+
+            unit.before_first_commit(save)
         return await handler(event, data)
 
 

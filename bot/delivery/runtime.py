@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 def create_sender_bot(settings: Settings) -> Bot:
     # No retry middleware: the sender must see every 429 to pause all of its sends.
-    return create_bot(settings.token, settings.telegram_api_url, retries=False)
+    return create_bot(settings.token, settings.telegram_api_url, interactive=False)
 
 
 class DeliveryRuntime:
