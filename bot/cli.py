@@ -1,24 +1,39 @@
-"""`python -m bot [run|migrate|sandbox|faq]`."""
+"""`python -m bot [run|migrate|sandbox|faq]`.
+
+Everything a person can get wrong (a setting, the database, the network, the token, a missing
+package) ends in one line on stderr and a non-zero exit; LOG_LEVEL=DEBUG adds the traceback.
+Anything else is a bug and keeps its traceback.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from bot.config import MissingTokenError, Settings, SettingsError, load_settings
+from bot.dependencies import missing_dependency_line
 
+log = logging.getLogger(__name__)
+
+EXIT_ENVIRONMENT = 1  # the database, the network or the token: fix it and start again
+EXIT_SETTINGS = 2  # a setting has a wrong value
+EXIT_INTERRUPTED = 130
+
+SANDBOX_COMMAND = ".venv/bin/python -m bot sandbox"
 NO_TOKEN_HELP = (
     "BOT_TOKEN is not set: create a bot with @BotFather in Telegram (/newbot) and put its token "
     "in .env as BOT_TOKEN=...\n"
-    "To try Kenes without a token or internet, run: python -m bot sandbox"
+    f"To try Kenes without a token or internet, run: {SANDBOX_COMMAND}"
 )
 
 
 def build_parser() -> argparse.ArgumentParser:
+    # Imported here, not hidden when it fails: a missing package must say so, not "invalid choice".
+    from bot.services.faq.cli import add_faq_parser
+
     parser = argparse.ArgumentParser(prog="python -m bot", description="Kenes NGO consultation bot")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="run the bot with long polling (default)")
@@ -36,47 +51,90 @@ def build_parser() -> argparse.ArgumentParser:
         help="who you are: an ordinary user (default), a consultant, or an administrator "
         "(ADMIN_IDS, so /admin works)",
     )
-    _add_feature_commands(commands)
+    add_faq_parser(commands)
     return parser
 
 
-def _add_feature_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    try:
-        from bot.services.faq.cli import add_faq_parser
-    except ImportError:
-        return
-    add_faq_parser(commands)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    command = args.command or "run"
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        parser = build_parser()
+    except ModuleNotFoundError as exc:
+        line = missing_dependency_line(exc, argv)
+        if line is None:
+            raise
+        print(line, file=sys.stderr)
+        return EXIT_ENVIRONMENT
+    args = parser.parse_args(argv)
     if hasattr(args, "func"):
         return int(args.func(args) or 0)
     try:
         settings = load_settings()
     except SettingsError as exc:
         print(exc, file=sys.stderr)
-        return 2
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    if command == "migrate":
-        from db.migrate import upgrade
+        return EXIT_SETTINGS
+    configure_logging(settings.log_level)
+    command: Callable[[Settings], int] = {
+        "migrate": _migrate,
+        "sandbox": lambda settings: _sandbox(settings, args.role),
+    }.get(args.command, _run)
+    try:
+        return command(settings)
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except Exception as exc:
+        line = explain_failure(settings, exc)
+        if line is None:
+            raise
+        if settings.debug:
+            log.debug("start-up failed", exc_info=exc)
+        print(line, file=sys.stderr)
+        return EXIT_ENVIRONMENT
 
-        asyncio.run(upgrade(settings.database_url))
-        print("Database is up to date.")
-        return 0
-    if command == "sandbox":
-        # The terminal is the chat window: only warnings until run_sandbox moves logs to a file.
-        logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
-        from bot.sandbox.run import run_sandbox
 
-        with contextlib.suppress(KeyboardInterrupt):
-            return asyncio.run(run_sandbox(settings, role=args.role))
-        return 0
-    return _run(settings)
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # At DEBUG aiosqlite logs every statement with its parameters, i.e. what users typed.
+    logging.getLogger("aiosqlite").setLevel(max(logging.INFO, logging.getLogger().level))
+
+
+def explain_failure(settings: Settings, error: Exception) -> str | None:
+    """One line for an error of the environment; None for a bug."""
+    from sqlalchemy.exc import DBAPIError
+
+    from bot.startup_checks import StartupError, describe_database_error
+
+    if isinstance(error, StartupError):
+        return str(error)
+    failure = None
+    if isinstance(error, DBAPIError):  # not any OSError: a file elsewhere is not the database
+        failure = describe_database_error(settings.database_url, error)
+    elif type(error).__module__.startswith("aiogram."):
+        from bot.telegram_check import describe_telegram_error  # aiogram is loaded already
+
+        failure = describe_telegram_error(settings.telegram_api_url, error)
+    return failure.line if failure is not None else None
+
+
+def _migrate(settings: Settings) -> int:
+    from bot.startup_checks import RetryPolicy, check_database
+    from db.migrate import upgrade
+
+    async def go() -> None:
+        await check_database(settings.database_url, retry=RetryPolicy.from_settings(settings))
+        await upgrade(settings.database_url)
+
+    asyncio.run(go())
+    print("Database is up to date.")
+    return 0
+
+
+def _sandbox(settings: Settings, role: str) -> int:
+    # The terminal is the chat window: only warnings until run_sandbox moves logs to a file.
+    logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
+    from bot.sandbox.run import run_sandbox
+
+    return asyncio.run(run_sandbox(settings, role=role))
 
 
 def _run(settings: Settings) -> int:
@@ -85,12 +143,27 @@ def _run(settings: Settings) -> int:
     except MissingTokenError:
         print(NO_TOKEN_HELP, file=sys.stderr)
         return 1
+    return asyncio.run(_serve(settings))
+
+
+async def _serve(settings: Settings) -> int:
     from bot.app import Application
+    from bot.startup_checks import RetryPolicy, check_database
+    from bot.telegram_check import check_bot_api
+    from bot.telegram_session import TOKEN_REJECTED, watch_token
 
-    async def go() -> None:
-        app = await Application.create(settings)
+    retry = RetryPolicy.from_settings(settings)
+    await check_database(settings.database_url, retry=retry)
+    await check_bot_api(settings, retry=retry)
+    from bot.updates.polling import TokenRejected
+
+    app = await Application.create(settings)
+    guard = watch_token(app.bot, on_unauthorized=app.stop)
+    try:
         await app.run_polling()
-
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(go())
+    except TokenRejected:
+        pass  # the guard saw the same 401 and says so below
+    if guard.rejected:
+        print(TOKEN_REJECTED, file=sys.stderr)
+        return EXIT_ENVIRONMENT
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, time
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -13,6 +14,11 @@ from bot.services.desk.schedule import WeeklyHours, parse_closed_days, parse_des
 from bot.timezones import zone
 
 DEFAULT_API_URL = "https://api.telegram.org"
+# What @BotFather hands out: the bot's numeric id, a colon, then ~35 URL-safe characters. The length
+# is left open (test tokens are shorter, and Telegram never promised it); the shape is what catches
+# a pasted "bot" prefix, quotes, a space or a truncated copy.
+TOKEN_PATTERN = re.compile(r"\d+:[A-Za-z0-9_-]+")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class Settings(BaseSettings):
@@ -40,6 +46,32 @@ class Settings(BaseSettings):
     desk_auto_assign: bool = True
     desk_user_max_open: int = Field(default=3, ge=1, le=100)
     consultants_chat_id: int | None = None
+    # How long start-up keeps retrying an unreachable Telegram API or database before exiting.
+    startup_retry_seconds: float = Field(default=120.0, ge=0, le=24 * 60 * 60)
+
+    @field_validator("bot_token")
+    @classmethod
+    def _check_token(cls, value: SecretStr | None) -> SecretStr | None:
+        token = value.get_secret_value().strip() if value is not None else ""
+        if not token:
+            return None  # the CLI explains how to get one
+        if not TOKEN_PATTERN.fullmatch(token):
+            # Never echo the value: it may be a real token with a typo.
+            raise ValueError(
+                "does not look like a token from @BotFather "
+                "(digits, a colon, then letters, digits, - and _; e.g. 123456789:AAH...)"
+            )
+        return SecretStr(token)
+
+    @field_validator("log_level")
+    @classmethod
+    def _check_log_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level == "WARN":
+            level = "WARNING"
+        if level not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
+        return level
 
     @field_validator("telegram_api_url")
     @classmethod
@@ -133,6 +165,11 @@ class Settings(BaseSettings):
         if self.bot_token is None or not self.bot_token.get_secret_value().strip():
             raise MissingTokenError
         return self.bot_token.get_secret_value().strip()
+
+    @property
+    def debug(self) -> bool:
+        """LOG_LEVEL=DEBUG: errors keep their tracebacks."""
+        return self.log_level == "DEBUG"
 
 
 class MissingTokenError(RuntimeError):

@@ -23,29 +23,35 @@ def ensure_sqlite_folder(url: str) -> None:
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     ensure_sqlite_folder(url)
+    # SQL parameters are what users typed (questions, names); they never go into logs or errors.
+    kwargs.setdefault("hide_parameters", True)
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
-
-        @event.listens_for(engine.sync_engine, "connect")
-        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=5000")
-            cursor.close()
-            # Transactions are begun by us (below), not by the driver.
-            dbapi_connection.isolation_level = None
-
-        @event.listens_for(engine.sync_engine, "begin")
-        def _begin_immediate(connection: Any) -> None:
-            # A transaction that read first and writes later fails at once with "database is
-            # locked" when another connection committed in between (WAL snapshots cannot be
-            # upgraded); taking the write lock at BEGIN makes it wait its turn instead. Our
-            # transactions are short: none is held across a network call.
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-
+        event.listen(engine.sync_engine, "connect", sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", begin_immediate)
     return engine
+
+
+def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """Set on every new SQLite connection (a `connect` event listener)."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+    # Transactions are begun by us (begin_immediate), not by the driver.
+    dbapi_connection.isolation_level = None
+
+
+def begin_immediate(connection: Any) -> None:
+    """A SQLite transaction takes the write lock at BEGIN (a `begin` event listener).
+
+    One that read first and writes later fails at once with "database is locked" when another
+    connection committed in between (a WAL snapshot cannot be upgraded); taking the lock at BEGIN
+    makes it wait its turn instead. Our transactions are short: none is held across a network call.
+    """
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -38,6 +38,10 @@ def run_cli(
         ("TELEGRAM_API_URL", "localhost:8081", "Invalid setting TELEGRAM_API_URL"),
         ("DATABASE_URL", "mysql://x", "Invalid setting DATABASE_URL"),
         ("DELIVERY_RATE", "0", "Invalid setting DELIVERY_RATE"),
+        ("BOT_TOKEN", "garbage", "Invalid setting BOT_TOKEN"),
+        ("BOT_TOKEN", "bot123456:AAH-token", "Invalid setting BOT_TOKEN"),
+        ("LOG_LEVEL", "verbose", "Invalid setting LOG_LEVEL"),
+        ("STARTUP_RETRY_SECONDS", "-1", "Invalid setting STARTUP_RETRY_SECONDS"),
     ],
 )
 def test_wrong_setting_is_one_clear_line(
@@ -48,6 +52,17 @@ def test_wrong_setting_is_one_clear_line(
         load_settings(_env_file=None)
     assert str(error.value).startswith(expected)
     assert "\n" not in str(error.value)
+    assert value not in str(error.value) or variable != "BOT_TOKEN"  # a token is never shown
+
+
+def test_token_and_log_level_are_normalised(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_TOKEN", "  123456:AAH-token_ok  ")
+    monkeypatch.setenv("LOG_LEVEL", "debug")
+    settings = load_settings(_env_file=None)
+    assert settings.token == "123456:AAH-token_ok"
+    assert settings.log_level == "DEBUG" and settings.debug
+    monkeypatch.setenv("BOT_TOKEN", "")
+    assert load_settings(_env_file=None).bot_token is None  # unset: the CLI explains
 
 
 def test_settings_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -75,7 +90,7 @@ def test_run_without_token_explains_in_two_lines(tmp_path: Path) -> None:
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 2
     assert "@BotFather" in lines[0]
-    assert "python -m bot sandbox" in lines[1]
+    assert lines[1].endswith("run: .venv/bin/python -m bot sandbox")  # works from a fresh clone
 
 
 def test_cli_wrong_setting_exits_with_one_line(tmp_path: Path) -> None:
