@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -159,10 +160,9 @@ async def _serve(settings: Settings) -> int:
 
     app = await Application.create(settings)
     guard = watch_token(app.bot, on_unauthorized=app.stop)
-    try:
+    # The guard saw the same 401 and says so below.
+    with contextlib.suppress(TokenRejected):
         await app.run_polling()
-    except TokenRejected:
-        pass  # the guard saw the same 401 and says so below
     if guard.rejected:
         print(TOKEN_REJECTED, file=sys.stderr)
         return EXIT_ENVIRONMENT
