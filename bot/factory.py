@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aiogram import Dispatcher
-from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.fsm.storage.memory import DisabledEventIsolation
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -29,13 +29,19 @@ def create_dispatcher(
     `db_user`, `role` and the services of `bot.services.registry.UpdateServices`."""
     dp = Dispatcher(
         storage=SqlAlchemyStorage(sessionmaker, now=clock.now),
-        # One user's updates are handled one at a time, in order (a quick double tap included).
-        events_isolation=SimpleEventIsolation(),
+        # One person's updates are serialised by the transaction middleware, before the
+        # transaction begins (bot.updates.isolation); aiogram's own lock would come after it.
+        events_isolation=DisabledEventIsolation(),
         settings=settings,
         clock=clock,
         i18n=i18n,
     )
+    # The update's transaction opens before aiogram's FSM middleware reads the state, so that
+    # read joins it (one connection, one transaction per update) and a database that is out of
+    # reach is met by our middleware, which tells the person to retry.
+    dp.update.outer_middleware.unregister(dp.fsm)
     dp.update.outer_middleware(UpdateTransactionMiddleware(sessionmaker, settings, clock, i18n))
+    dp.update.outer_middleware(dp.fsm)
     dp.update.outer_middleware(ServicesMiddleware(services))
     language = UserLanguageMiddleware(i18n)
     dp.update.outer_middleware(language)

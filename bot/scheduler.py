@@ -62,6 +62,10 @@ class BotScheduler:
     async def _tick(self) -> None:
         try:
             queued = await self.reminder_tick()
+        except asyncio.CancelledError:
+            # Shutting down: what the run did is in its own transactions; the next start resumes.
+            log.info("reminder job stopped by shutdown")
+            return
         except Exception:
             log.exception("reminder job failed; the next run retries")
             return
@@ -89,7 +93,7 @@ class BotScheduler:
         scheduler, self._scheduler = self._scheduler, None
         if scheduler is None:
             return
-        scheduler.shutdown(wait=False)
+        scheduler.pause()
         # Let a run in progress finish its transaction before the engine is disposed.
         async with self._running:
-            return
+            scheduler.shutdown(wait=False)

@@ -62,6 +62,7 @@ def build_root_router() -> Router:
     features.callback_query.middleware(SaveDialogBeforeReply())
     private.include_router(features)
     root.include_router(private)
+    root.include_router(fallback.elsewhere_router())
     # Last: area error handlers (e.g. events' "no longer available") are tried before it.
     root.include_router(errors.router())
     return root

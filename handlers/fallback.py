@@ -29,6 +29,18 @@ async def stale_button(callback: CallbackQuery) -> None:
     await callback.answer(_("This button is no longer valid."), show_alert=True)
 
 
+async def button_elsewhere(callback: CallbackQuery) -> None:
+    # A button of the bot's message in a group or channel: the spinner must stop all the same.
+    await callback.answer()
+
+
+def elsewhere_router() -> Router:
+    """After every other router: what is left of other chats is only acknowledged."""
+    router = Router(name="fallback.elsewhere")
+    router.callback_query.register(button_elsewhere)
+    return router
+
+
 def router() -> Router:
     router = Router(name="fallback")
     router.message.register(unknown_command, F.text.startswith("/"))

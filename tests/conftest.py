@@ -94,3 +94,12 @@ async def running_bot(
         yield running
     finally:
         await running.stop()
+
+
+@pytest.fixture(autouse=True)
+def _no_writes_after_a_reply(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """A handler that saves something after its reply went out could say "done" for a change a
+    crash then loses: every test fails if the update pipeline saw one."""
+    yield
+    late = [r.getMessage() for r in caplog.records if "after its reply was sent" in r.msg]
+    assert not late, late

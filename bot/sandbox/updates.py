@@ -20,8 +20,11 @@ MAX_POLL_TIMEOUT = 50.0
 
 
 class UpdateQueue:
+    _REMEMBER_CONFIRMED = 1000
+
     def __init__(self, first_update_id: int = 1) -> None:
         self._pending: deque[dict[str, Any]] = deque()
+        self._confirmed: dict[int, dict[str, Any]] = {}
         self._next_id = first_update_id
         self._wake = asyncio.Event()
         self._allowed: frozenset[str] | None = None
@@ -89,7 +92,18 @@ class UpdateQueue:
                 pending.popleft()
             return
         while pending and pending[0]["update_id"] < offset:
-            pending.popleft()
+            update = pending.popleft()
+            self._confirmed[update["update_id"]] = update
+            if len(self._confirmed) > self._REMEMBER_CONFIRMED:
+                self._confirmed.pop(next(iter(self._confirmed)))
+
+    def redeliver(self, update_id: int) -> None:
+        """Deliver a confirmed update again, as Telegram does when it did not see the confirmation
+        (the bot crashed before its next getUpdates)."""
+        update = self._confirmed.pop(update_id)
+        self._pending.appendleft(update)
+        self._pending = deque(sorted(self._pending, key=lambda u: u["update_id"]))
+        self._notify()
 
     def clear(self) -> None:
         self._pending.clear()

@@ -1,6 +1,8 @@
 """One transaction per update, committed through its `UpdateUnit`; redelivered updates skipped.
 
 Outer middleware of the Dispatcher's `update` observer (first of ours):
+- one person's updates are handled one at a time (bot.updates.isolation), the lock taken before
+  the transaction begins;
 - an update recorded as handled before is skipped (Telegram redelivers what it did not see
   confirmed, e.g. after a crash);
 - the user is loaded (created on first contact); `db_user`, `role` and `session` go to handlers;
@@ -22,7 +24,7 @@ from typing import Any
 from aiogram import BaseMiddleware, Bot
 from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
-from aiogram.types import TelegramObject, Update, User
+from aiogram.types import Chat, TelegramObject, Update, User
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy import event as sa_event
@@ -34,6 +36,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.languages import LANGUAGES
 from bot.roles import effective_role
+from bot.updates.isolation import KeyedLocks
 from bot.updates.unit import DuplicateUpdate, UpdateUnit, current_unit
 from db.models.fsm import FsmRecord
 from db.repositories.updates import UpdateRepository
@@ -61,6 +64,7 @@ class UpdateTransactionMiddleware(BaseMiddleware):
         self._settings = settings
         self._clock = clock
         self._i18n = i18n
+        self._isolation = KeyedLocks()
 
     async def __call__(
         self,
@@ -70,8 +74,12 @@ class UpdateTransactionMiddleware(BaseMiddleware):
     ) -> Any:
         update_id = event.update_id if isinstance(event, Update) else None
         tg_user: User | None = data.get("event_from_user")
+        chat: Chat | None = data.get("event_chat")
         try:
-            return await self._handle(handler, event, data, update_id, tg_user)
+            async with self._isolation.hold(
+                (chat.id if chat else None, tg_user.id if tg_user else None)
+            ):
+                return await self._handle(handler, event, data, update_id, tg_user)
         except TelegramForbiddenError as exc:
             if tg_user is None:
                 raise
