@@ -1,4 +1,4 @@
-"""`python -m bot [run|migrate|sandbox|faq]`."""
+"""`python -m bot [run|migrate|backup|restore|sandbox|faq]`."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ import contextlib
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot.config import MissingTokenError, Settings, SettingsError, load_settings
+from bot.logging_setup import configure_logging
 
 NO_TOKEN_HELP = (
     "BOT_TOKEN is not set: create a bot with @BotFather in Telegram (/newbot) and put its token "
@@ -58,10 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(settings)
     if command == "migrate":
         from db.migrate import upgrade
 

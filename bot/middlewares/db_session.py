@@ -67,4 +67,5 @@ class DbSessionMiddleware(BaseMiddleware):
     async def _mark_unreachable(self, user_id: int, reason: str) -> None:
         async with self._sessionmaker() as session, session.begin():
             await UserRepository(session).mark_unreachable(user_id, reason)
-        log.info("user %s blocked the bot while it was answering", user_id)
+        # No user id at INFO: logs are not a place for personal data.
+        log.info("a user blocked the bot while it was answering")
