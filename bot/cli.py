@@ -25,6 +25,16 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="run the bot with long polling (default)")
     commands.add_parser("migrate", help="apply database migrations and exit")
+    backup = commands.add_parser(
+        "backup",
+        help="copy the SQLite database to PATH while the bot runs (PostgreSQL: prints pg_dump)",
+    )
+    backup.add_argument("path", type=Path, metavar="PATH")
+    restore = commands.add_parser(
+        "restore",
+        help="replace the SQLite database with the backup at PATH; run with the bot stopped",
+    )
+    restore.add_argument("path", type=Path, metavar="PATH")
     sandbox = commands.add_parser(
         "sandbox",
         help="chat with the bot in this terminal, against a fake Telegram",
@@ -67,6 +77,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         asyncio.run(upgrade(settings.database_url))
         print("Database is up to date.")
         return 0
+    if command in ("backup", "restore"):
+        from bot.backup import run_backup, run_restore
+
+        return (run_backup if command == "backup" else run_restore)(settings, args.path)
     if command == "sandbox":
         # The terminal is the chat window: only warnings until run_sandbox moves logs to a file.
         logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
