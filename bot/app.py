@@ -23,6 +23,7 @@ from bot.delivery.outbox import Outbox
 from bot.delivery.runtime import DeliveryRuntime
 from bot.factory import create_dispatcher
 from bot.i18n import create_i18n
+from bot.metrics import Metrics, MetricsServer, OutboxProbe
 from bot.roles import Role
 from bot.scheduler import BotScheduler
 from bot.services.faq.catalog import KNOWLEDGE_BASE_DIR, FaqCatalog
@@ -50,6 +51,9 @@ class Application:
     delivery: DeliveryRuntime
     scheduler: BotScheduler
     services: ServiceFactory
+    metrics: Metrics
+    metrics_probe: OutboxProbe
+    metrics_server: MetricsServer | None
     bot: Bot
     dispatcher: Dispatcher
     polling: bool = False
@@ -70,6 +74,8 @@ class Application:
         async with sessionmaker() as session, session.begin():
             pseudonyms = await Pseudonyms.load(session)
         services = ServiceFactory(settings, clock, outbox, faq, event_texts, pseudonyms)
+        metrics = Metrics()
+        probe = OutboxProbe(sessionmaker, clock)
         app = cls(
             settings=settings,
             clock=clock,
@@ -78,12 +84,25 @@ class Application:
             i18n=i18n,
             faq=faq,
             outbox=outbox,
-            delivery=DeliveryRuntime(outbox, settings, sessionmaker, clock),
-            scheduler=BotScheduler(settings, sessionmaker, clock, outbox, event_texts),
+            delivery=DeliveryRuntime(
+                outbox, settings, sessionmaker, clock, on_result=metrics.record_send
+            ),
+            scheduler=BotScheduler(
+                settings,
+                sessionmaker,
+                clock,
+                outbox,
+                event_texts,
+                on_reminders=metrics.record_reminders,
+                on_retention=metrics.record_retention,
+            ),
             services=services,
+            metrics=metrics,
+            metrics_probe=probe,
+            metrics_server=MetricsServer.from_settings(settings, metrics, probe),
             bot=create_bot(settings.token, settings.telegram_api_url),
             dispatcher=create_dispatcher(
-                settings, sessionmaker, clock=clock, i18n=i18n, services=services
+                settings, sessionmaker, clock=clock, i18n=i18n, services=services, metrics=metrics
             ),
         )
         app.dispatcher.startup.register(app.on_startup)
@@ -96,9 +115,13 @@ class Application:
         await self.publish_commands()
         await self.delivery.start()
         await self.scheduler.start()
+        if self.metrics_server is not None:
+            await self.metrics_server.start()
 
     async def on_shutdown(self) -> None:
         self.polling = False
+        if self.metrics_server is not None:
+            await self.metrics_server.stop()
         await self.scheduler.stop()
         await self.delivery.stop()
 

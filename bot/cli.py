@@ -1,4 +1,4 @@
-"""`python -m bot [run|migrate|sandbox|faq]`.
+"""`python -m bot [run|migrate|backup|restore|sandbox|faq]`.
 
 Everything a person can get wrong (a setting, the database, the network, the token, a missing
 package) ends in one line on stderr and a non-zero exit; LOG_LEVEL=DEBUG adds the traceback.
@@ -13,9 +13,11 @@ import contextlib
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from bot.config import MissingTokenError, Settings, SettingsError, load_settings
 from bot.dependencies import missing_dependency_line
+from bot.logging_setup import configure_logging
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,16 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="run the bot with long polling (default)")
     commands.add_parser("migrate", help="apply database migrations and exit")
+    backup = commands.add_parser(
+        "backup",
+        help="copy the SQLite database to PATH while the bot runs (PostgreSQL: prints pg_dump)",
+    )
+    backup.add_argument("path", type=Path, metavar="PATH")
+    restore = commands.add_parser(
+        "restore",
+        help="replace the SQLite database with the backup at PATH; run with the bot stopped",
+    )
+    restore.add_argument("path", type=Path, metavar="PATH")
     sandbox = commands.add_parser(
         "sandbox",
         help="chat with the bot in this terminal, against a fake Telegram",
@@ -74,9 +86,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return EXIT_SETTINGS
-    configure_logging(settings.log_level)
+    configure_logging(settings)
     command: Callable[[Settings], int] = {
         "migrate": _migrate,
+        "backup": lambda settings: _backup(settings, args.path),
+        "restore": lambda settings: _restore(settings, args.path),
         "sandbox": lambda settings: _sandbox(settings, args.role),
     }.get(args.command, _run)
     try:
@@ -91,12 +105,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             log.debug("start-up failed", exc_info=exc)
         print(line, file=sys.stderr)
         return EXIT_ENVIRONMENT
-
-
-def configure_logging(level: str) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # At DEBUG aiosqlite logs every statement with its parameters, i.e. what users typed.
-    logging.getLogger("aiosqlite").setLevel(max(logging.INFO, logging.getLogger().level))
 
 
 def explain_failure(settings: Settings, error: Exception) -> str | None:
@@ -128,6 +136,18 @@ def _migrate(settings: Settings) -> int:
     asyncio.run(go())
     print("Database is up to date.")
     return 0
+
+
+def _backup(settings: Settings, path: Path) -> int:
+    from bot.backup import run_backup
+
+    return run_backup(settings, path)
+
+
+def _restore(settings: Settings, path: Path) -> int:
+    from bot.backup import run_restore
+
+    return run_restore(settings, path)
 
 
 def _sandbox(settings: Settings, role: str) -> int:

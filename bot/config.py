@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, time
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, PlainSerializer, SecretStr, ValidationError, field_validator
@@ -35,6 +35,12 @@ class Settings(BaseSettings):
     quiet_hours_end: time = time(9, 0)
     reminder_offsets: Annotated[tuple[int, ...], NoDecode] = (7 * 24 * 60, 24 * 60, 60)
     log_level: str = "INFO"
+    # Operations (README "Deploy"): log lines as text or JSON, the /metrics server of polling
+    # mode (off without a port), and how long delivery records and search logs are kept.
+    log_format: Literal["text", "json"] = "text"
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    retention_days: int = Field(default=180, ge=1, le=36500)
     # The consultant desk: hours in TIMEZONE; SLA figures are working hours.
     desk_hours: Annotated[WeeklyHours, NoDecode, PlainSerializer(str)] = parse_desk_hours(
         "Mon-Fri 09:00-18:00"
@@ -116,6 +122,16 @@ class Settings(BaseSettings):
                 raise ValueError("must be positive minutes, e.g. 10080,1440,60")
             return tuple(sorted(set(minutes), reverse=True))
         return value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _normalise_word(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("metrics_port", mode="before")
+    @classmethod
+    def _empty_port_is_off(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("timezone")
     @classmethod

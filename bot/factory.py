@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import UserLanguageMiddleware
+from bot.metrics import Metrics, MetricsMiddleware
 from bot.middlewares.services import ServicesMiddleware
 from bot.services.registry import ServiceFactory
 from bot.updates.transaction import UpdateTransactionMiddleware
@@ -24,6 +25,7 @@ def create_dispatcher(
     clock: Clock,
     i18n: I18n,
     services: ServiceFactory,
+    metrics: Metrics,
 ) -> Dispatcher:
     """Handlers receive `settings`, `clock` and `i18n` as keyword arguments, and per update
     `db_user`, `role` and the services of `bot.services.registry.UpdateServices`."""
@@ -40,6 +42,8 @@ def create_dispatcher(
     # read joins it (one connection, one transaction per update) and a database that is out of
     # reach is met by our middleware, which tells the person to retry.
     dp.update.outer_middleware.unregister(dp.fsm)
+    # First of ours: its timing includes the commit, and it sees what handlers raise.
+    dp.update.outer_middleware(MetricsMiddleware(metrics))
     dp.update.outer_middleware(UpdateTransactionMiddleware(sessionmaker, settings, clock, i18n))
     dp.update.outer_middleware(dp.fsm)
     dp.update.outer_middleware(ServicesMiddleware(services))

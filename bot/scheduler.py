@@ -1,16 +1,18 @@
 """Periodic jobs (APScheduler 3, AsyncIOScheduler), started and stopped with the application.
 
 The jobs hold no state: each run asks the database what is due. Start-up also seeds the
-built-in yearly deadlines.
+built-in yearly deadlines. A daily job deletes what is past ``RETENTION_DAYS``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -19,12 +21,16 @@ from bot.config import Settings
 from bot.delivery.outbox import Outbox
 from bot.services.events.builtin import roll_recurring, seed_builtin_deadlines
 from bot.services.events.notices import EventTexts
-from bot.services.events.reminders import run_due_reminders
+from bot.services.events.reminders import ReminderTally, run_due_reminders
+from bot.services.retention import RetentionReport, purge_expired
 
 log = logging.getLogger(__name__)
 
 REMINDER_JOB_ID = "event-reminders"
 REMINDER_INTERVAL_SECONDS = 60
+RETENTION_JOB_ID = "retention"
+# Daily, at a quiet hour in TIMEZONE.
+RETENTION_HOUR = 4
 
 
 class BotScheduler:
@@ -35,8 +41,13 @@ class BotScheduler:
         clock: Clock,
         outbox: Outbox,
         event_texts: EventTexts,
+        *,
+        on_reminders: Callable[[ReminderTally], None] | None = None,
+        on_retention: Callable[[RetentionReport], None] | None = None,
     ) -> None:
         self._settings = settings
+        self._on_reminders = on_reminders
+        self._on_retention = on_retention
         self._sessionmaker = sessionmaker
         self._clock = clock
         self._outbox = outbox
@@ -54,10 +65,54 @@ class BotScheduler:
 
     async def reminder_tick(self) -> int:
         """One run of the reminder job; returns how many messages it queued."""
+        tally = ReminderTally()
         async with self._running:
-            return await run_due_reminders(
-                self._sessionmaker, self._outbox, self._clock, self._settings, self._event_texts
+            queued = await run_due_reminders(
+                self._sessionmaker,
+                self._outbox,
+                self._clock,
+                self._settings,
+                self._event_texts,
+                tally,
             )
+        if self._on_reminders is not None:
+            self._on_reminders(tally)
+        return queued
+
+    async def retention_tick(self) -> RetentionReport:
+        """One run of the retention job: delete what is older than ``RETENTION_DAYS``."""
+        async with self._running:
+            report = await purge_expired(
+                self._sessionmaker,
+                now=self._clock.now(),
+                keep=timedelta(days=self._settings.retention_days),
+            )
+        if self._on_retention is not None:
+            self._on_retention(report)
+        return report
+
+    async def _retention(self) -> None:
+        try:
+            report = await self.retention_tick()
+        except Exception:
+            log.exception("retention job failed; it runs again tomorrow")
+            return
+        log.info(
+            "retention: deleted %d delivery records and %d searches older than %d days",
+            report.outbox,
+            report.searches,
+            self._settings.retention_days,
+        )
+
+    def add_retention_job(self, scheduler: AsyncIOScheduler) -> None:
+        scheduler.add_job(
+            self._retention,
+            CronTrigger(hour=RETENTION_HOUR, timezone=self._settings.tz),
+            id=RETENTION_JOB_ID,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=3600,
+        )
 
     async def _tick(self) -> None:
         try:
@@ -86,6 +141,7 @@ class BotScheduler:
             # Run at once too: reminders that fell due while the bot was down go out now.
             next_run_time=datetime.now(self._settings.tz),
         )
+        self.add_retention_job(scheduler)
         scheduler.start()
         self._scheduler = scheduler
 

@@ -23,7 +23,7 @@ async def on_error(event: ErrorEvent, bot: Bot, i18n: I18n) -> bool:
     try:
         await bot.send_message(chat_id, _apology(i18n))
     except TelegramAPIError:
-        log.warning("could not tell chat %s about the failure", chat_id)
+        log.warning("could not tell the user about the failure")
     return True
 
 

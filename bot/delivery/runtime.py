@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.delivery.outbox import Outbox
-from bot.delivery.sender import DeliverySender, SenderConfig
+from bot.delivery.sender import DeliverySender, SenderConfig, SendObserver
 from bot.telegram_session import create_bot
 from db.engine import create_engine, create_sessionmaker
 
@@ -46,8 +46,10 @@ class DeliveryRuntime:
         clock: Clock,
         *,
         config: SenderConfig | None = None,
+        on_result: SendObserver | None = None,
     ) -> None:
         self.outbox = outbox
+        self._on_result = on_result
         self.sender: DeliverySender | None = None
         self._settings = settings
         self._sessionmaker = sessionmaker
@@ -59,7 +61,9 @@ class DeliveryRuntime:
         if self.sender is not None:
             return
         self._bot = create_sender_bot(self._settings)
-        self.sender = DeliverySender(self._bot, self._sessionmaker, self._clock, self._config)
+        self.sender = DeliverySender(
+            self._bot, self._sessionmaker, self._clock, self._config, on_result=self._on_result
+        )
         self.outbox.connect_sender(self.sender.wake)
         self.sender.start()
 

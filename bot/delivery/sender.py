@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from enum import StrEnum
 from types import TracebackType
 from typing import Self, TypeVar
 
@@ -48,6 +49,21 @@ from db.repositories.users import UserRepository
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 _RACE_RETRY = 0.05  # seconds before claiming again after another worker won every row
+
+
+class SendResult(StrEnum):
+    """What one send attempt came to, as counted by ``bot.metrics``."""
+
+    OK = "ok"
+    RATE_LIMITED = "429"
+    BLOCKED = "blocked"  # the user blocked the bot or is gone: their queue is skipped
+    FAILED = "failed"  # rejected by Telegram, or out of attempts
+    RETRY = "retry"  # 5xx or network trouble: tried again later
+    REFUSED = "refused"  # Telegram refuses the bot itself (401/409)
+
+
+# Told every verdict with the row's category, e.g. ``metrics.record_send``.
+SendObserver = Callable[[SendResult, str], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,8 +124,10 @@ class DeliverySender:
         *,
         worker_id: str | None = None,
         monotonic: Monotonic = time.monotonic,
+        on_result: SendObserver | None = None,
     ) -> None:
         self.config = config or SenderConfig()
+        self._on_result = on_result
         self.worker_id = worker_id or default_worker_id()
         self.stats = SenderStats()
         self._bot = bot
@@ -325,6 +343,7 @@ class DeliverySender:
     async def _record(self, row: ClaimedRow, outcome: Outcome) -> None:
         worker = self.worker_id
         now = self._clock.now()
+        self._observe(outcome, row)
         if isinstance(outcome, Delivered):
             self._consecutive_transient = 0
             self.stats.sent += 1
@@ -361,15 +380,23 @@ class DeliverySender:
             self._pause(self.config.broken_bot_pause)
             self._hold(row, self._paused_until)
 
+    def _observe(self, outcome: Outcome, row: ClaimedRow) -> None:
+        if self._on_result is None:
+            return
+        if isinstance(outcome, Transient):
+            result = SendResult.FAILED if self._last_attempt(row) else SendResult.RETRY
+        else:
+            result = _RESULTS[type(outcome)]
+        self._on_result(result, row.category)
+
     async def _mark_unreachable(self, row: ClaimedRow, reason: str) -> None:
         async def apply(session: AsyncSession) -> bool:
             repo = OutboxRepository(session)
             owned = await repo.mark_skipped(row.id, self.worker_id, reason=reason)
             await UserRepository(session).mark_unreachable(row.chat_id, reason)
             skipped = await repo.skip_pending_for_chat(row.chat_id, reason=reason)
-            log.info(
-                "chat %s unreachable (%s); %s queued messages skipped", row.chat_id, reason, skipped
-            )
+            # No chat id at INFO: logs are not a place for personal data.
+            log.info("a chat is unreachable (%s); %s queued messages skipped", reason, skipped)
             return owned
 
         self._check_lease(row, await self._transaction(apply))
@@ -377,7 +404,7 @@ class DeliverySender:
     async def _retry_or_fail(self, row: ClaimedRow, reason: str) -> None:
         self._consecutive_transient += 1
         attempts = row.attempts + 1
-        if attempts >= self.config.max_attempts:
+        if self._last_attempt(row):
             self.stats.failed += 1
             error = f"gave up after {attempts} attempts: {reason}"
             log.warning("outbox row %s failed: %s", row.id, error)
@@ -397,6 +424,9 @@ class DeliverySender:
         if over >= 0:
             # Telegram looks down: probe slowly instead of burning every row's attempts.
             self._pause(min(self.config.outage_pause_cap, 2.0**over))
+
+    def _last_attempt(self, row: ClaimedRow) -> bool:
+        return row.attempts + 1 >= self.config.max_attempts
 
     def _pause(self, seconds: float) -> None:
         self._paused_until = max(self._paused_until, self._mono() + seconds)
@@ -424,3 +454,12 @@ class DeliverySender:
 
     async def _write(self, work: Callable[[OutboxRepository], Awaitable[T]]) -> T:
         return await self._transaction(lambda session: work(OutboxRepository(session)))
+
+
+_RESULTS: dict[type[Outcome], SendResult] = {
+    Delivered: SendResult.OK,
+    RetryAfter: SendResult.RATE_LIMITED,
+    Unreachable: SendResult.BLOCKED,
+    Rejected: SendResult.FAILED,
+    BotBroken: SendResult.REFUSED,
+}

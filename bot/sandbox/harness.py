@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Self
 
@@ -31,6 +32,7 @@ class RunningBot:
         server: FakeTelegramServer,
         clock: Clock | None,
         faq_dir: Path | None = None,
+        prepare: Callable[[Application], None] | None = None,
     ) -> None:
         self.settings = settings.model_copy(
             update={"telegram_api_url": server.base_url, "bot_token": SecretStr(server.token)}
@@ -38,6 +40,8 @@ class RunningBot:
         self.server = server
         self.clock = clock
         self.faq_dir = faq_dir
+        # Wires extra parts into each new Application before it starts (e.g. metrics).
+        self.prepare = prepare
         self._app: Application | None = None
         self._task: asyncio.Task[None] | None = None
 
@@ -49,8 +53,9 @@ class RunningBot:
         *,
         clock: Clock | None = None,
         faq_dir: Path | None = None,
+        prepare: Callable[[Application], None] | None = None,
     ) -> Self:
-        running = cls(settings, server, clock, faq_dir)
+        running = cls(settings, server, clock, faq_dir, prepare)
         await running._start()
         return running
 
@@ -62,6 +67,8 @@ class RunningBot:
 
     async def _start(self) -> None:
         app = await Application.create(self.settings, clock=self.clock, faq_dir=self.faq_dir)
+        if self.prepare is not None:
+            self.prepare(app)
         started = asyncio.Event()
 
         async def mark_started() -> None:

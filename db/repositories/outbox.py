@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, func, or_, select, update
+from sqlalchemy import ColumnElement, Table, case, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -71,6 +71,12 @@ class ClaimBatch:
     rows: list[ClaimedRow]
     # Claimable rows seen; more than ``len(rows)`` when another worker took some meanwhile.
     candidates: int
+
+
+@dataclass(frozen=True, slots=True)
+class PendingSummary:
+    pending: int  # rows waiting to be sent, due now or later
+    oldest_due: datetime | None  # when the longest-waiting due row fell due
 
 
 @dataclass(frozen=True, slots=True)
@@ -480,3 +486,12 @@ class OutboxRepository:
             statement = statement.where(OutboxMessage.group_key == group_key)
         result = await self._session.execute(statement)
         return {state: int(count) for state, count in result.all()}
+
+    async def pending_summary(self, now: datetime) -> PendingSummary:
+        """The queue's depth and its oldest due row, from the (state, not_before) index alone."""
+        due_since = func.min(case((OutboxMessage.not_before <= now, OutboxMessage.not_before)))
+        result = await self._session.execute(
+            select(func.count(), due_since).where(OutboxMessage.state == OutboxState.PENDING)
+        )
+        pending, oldest_due = result.one()
+        return PendingSummary(pending=int(pending), oldest_due=oldest_due)

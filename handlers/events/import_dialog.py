@@ -67,7 +67,8 @@ async def _download(bot: Bot, document: Document) -> bytes:
     try:
         buffer = await bot.download(document)
     except (TelegramAPIError, ClientError, TimeoutError) as exc:
-        log.warning("could not download import file: %s", exc)
+        # The type only: a download error's text can quote the file URL, which holds the token.
+        log.warning("could not download import file: %s", type(exc).__name__)
         raise FileFormatError("download") from None
     if buffer is None:
         raise FileFormatError("download")

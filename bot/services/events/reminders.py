@@ -9,6 +9,7 @@ same job at the same moment queues nothing twice; the outbox dedupe key is a sec
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -26,6 +27,19 @@ from db.repositories.reminders import SENT, SKIPPED, ReminderRepository, SlotRec
 from db.repositories.subscriptions import Recipient, SubscriptionRepository
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class ReminderTally:
+    """Reminders found due (and claimed by this process) and how many of them were queued; the
+    rest went to users who blocked the bot, or were queued before under the same key."""
+
+    due: int = 0
+    queued: int = 0
+
+    def add(self, other: ReminderTally) -> None:
+        self.due += other.due
+        self.queued += other.queued
 
 
 def quiet_hours(settings: Settings) -> QuietHours:
@@ -55,17 +69,17 @@ async def remind_for_event(
     settings: Settings,
     event_id: int,
     now: datetime,
-) -> int:
+) -> ReminderTally:
     events = EventRepository(session)
     event = await events.get(event_id)
     if event is None or event.status != STATUS_ACTIVE:
-        return 0
+        return ReminderTally()
     quiet = quiet_hours(settings)
     limit = ahead_until(event.starts_at, event.all_day, quiet.tz)
     slots = event_slots(event.starts_at, event.all_day, settings.reminder_offsets, quiet)
     due_offsets = [slot.offset_minutes for slot in slots if slot.send_at <= now]
     if now >= limit or not due_offsets:
-        return 0
+        return ReminderTally()
     closest_due = min(due_offsets)
     log_repo = ReminderRepository(session)
     closest_handled = await log_repo.closest_handled(event.id, event.starts_at)
@@ -88,7 +102,7 @@ async def remind_for_event(
             chosen[person.user_id] = (person, choice.send.offset_minutes)
         records.extend(SlotRecord(person.user_id, s.offset_minutes, SKIPPED) for s in choice.skip)
     if not records:
-        return 0
+        return ReminderTally()
     claimed = await log_repo.record(event.id, event.starts_at, records, now)
     # The same for everyone with this language at this moment: rendered once per language.
     rendered: dict[str, MessageContent] = {}
@@ -100,7 +114,7 @@ async def remind_for_event(
         if language not in rendered:
             rendered[language] = texts.reminder(event, language, now)
         messages.append(reminder_message(event, person, offset, rendered[language]))
-    return await outbox.enqueue(session, *messages)
+    return ReminderTally(due=len(messages), queued=await outbox.enqueue(session, *messages))
 
 
 async def run_due_reminders(
@@ -109,9 +123,11 @@ async def run_due_reminders(
     clock: Clock,
     settings: Settings,
     texts: EventTexts,
+    tally: ReminderTally | None = None,
 ) -> int:
     """One pass: roll yearly deadlines forward, then queue every reminder due now.
-    Returns how many messages were queued. Each event is its own transaction."""
+    Returns how many messages were queued (``tally``, if given, adds what was due). Each event
+    is its own transaction."""
     now = clock.now()
     horizon = timedelta(minutes=max(settings.reminder_offsets, default=0))
     async with sessionmaker() as session, session.begin():
@@ -119,14 +135,18 @@ async def run_due_reminders(
         candidates = await EventRepository(session).reminder_candidates(now, horizon)
     if rolled:
         log.info("rolled %d yearly deadlines to their next date", rolled)
-    queued = 0
+    total = ReminderTally()
     for event in candidates:
         try:
             async with sessionmaker() as session, session.begin():
-                queued += await remind_for_event(session, outbox, texts, settings, event.id, now)
+                done = await remind_for_event(session, outbox, texts, settings, event.id, now)
         except Exception:
             # One broken event must not starve the others; the next pass retries it.
             log.exception("reminders for event %s failed", event.id)
-    if queued:
+        else:
+            total.add(done)
+    if tally is not None:
+        tally.add(total)
+    if total.queued:
         outbox.wake()
-    return queued
+    return total.queued
