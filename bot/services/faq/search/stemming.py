@@ -186,6 +186,30 @@ def kazakh_stem(folded: str) -> str:
     return word
 
 
+# Kazakh roots of three letters are common (жер, ақы, күн, жыл, сан), but cutting every word to
+# three letters conflates too much: the index only falls back to these shorter stems when the
+# regular stem of a query word is unknown to it.
+_KK_SHORT_STEM: Final = 3
+
+
+@lru_cache(maxsize=65536)
+def shorter_kazakh_stems(folded: str) -> tuple[str, ...]:
+    """Other stems of a word, longest first: its endings stripped one at a time down to three
+    letters ("акиси" → "аки", "жерде" → "жер"), leaving out :func:`kazakh_stem`'s own."""
+    regular = kazakh_stem(folded)
+    out: list[str] = []
+    word = folded
+    while True:
+        for suffix in _KK_SUFFIXES:
+            if word.endswith(suffix) and len(word) - len(suffix) >= _KK_SHORT_STEM:
+                word = word[: -len(suffix)]
+                if word != regular and word not in out:
+                    out.append(word)
+                break
+        else:
+            return tuple(out)
+
+
 @lru_cache(maxsize=65536)
 def russian_stem(cyrillic: str) -> str:
     """Snowball stem of an unfolded Cyrillic token, folded afterwards."""
