@@ -97,7 +97,7 @@ class SearchConfig:
     # Re-ranking by the closest single question or phrasing: the best-scored entries (by the
     # whole-entry BM25F score) are re-scored as a blend of that score and how well the query
     # and one of the entry's phrasings cover each other.
-    rerank_depth: int = 10
+    rerank_depth: int = 6
     phrasing_weight: float = 0.5
 
 
@@ -128,14 +128,6 @@ class _QueryWord:
 
 
 @dataclass(frozen=True, slots=True)
-class _UnitWord:
-    """One content word of an indexed question or phrasing."""
-
-    stem: str
-    concepts: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
 class _Want:
     """A query word a stem would match: its index, its abbreviation part (-1: the word
     itself), the idf-weighted value of the match and the match's weight."""
@@ -150,8 +142,9 @@ class _Want:
 class _Unit:
     """One question or phrasing of an entry, for comparing the query with it as a whole."""
 
-    words: tuple[_UnitWord, ...]
-    idf: dict[str, float]  # stem → idf, for the stems of ``words``
+    # stem or concept → the phrasing's stems that match it (a stem matches itself)
+    stems_by_key: dict[str, tuple[str, ...]]
+    idf: dict[str, float]  # the phrasing's stems → their idf
     norm: float  # the sum of ``idf``
 
 
@@ -169,8 +162,12 @@ def _exact_key(text: str) -> tuple[str, ...]:
 
 def _unit(words: Sequence[tuple[str, tuple[str, ...]]], idf: dict[str, float]) -> _Unit:
     unit_idf = {stem: idf[stem] for stem, _ in words}
-    unit_words = tuple(_UnitWord(stem, concepts) for stem, concepts in words)
-    return _Unit(unit_words, unit_idf, sum(unit_idf.values()))
+    by_key: dict[str, set[str]] = defaultdict(set)
+    for stem, concepts in words:
+        for key in (stem, *concepts):
+            by_key[key].add(stem)
+    stems_by_key = {key: tuple(sorted(stems)) for key, stems in by_key.items()}
+    return _Unit(stems_by_key, unit_idf, sum(unit_idf.values()))
 
 
 class FaqIndex:
@@ -517,9 +514,14 @@ class FaqIndex:
         if potential <= 0:
             return dict.fromkeys(docs, 0.0)
         wanted = self._wanted(scored)
+        keys = wanted.keys()
         return {
             doc: max(
-                (self._unit_closeness(unit, wanted, potential) for unit in self._units[doc]),
+                (
+                    self._unit_closeness(unit, wanted, potential)
+                    for unit in self._units[doc]
+                    if not keys.isdisjoint(unit.stems_by_key)
+                ),
                 default=0.0,
             )
             for doc in docs
@@ -543,16 +545,16 @@ class FaqIndex:
         by_word: dict[int, float] = {}
         by_part: dict[tuple[int, int], float] = {}
         covered: dict[str, float] = {}
-        for unit_word in unit.words:
-            for key in (unit_word.stem, *unit_word.concepts):
-                for want in wanted.get(key, ()):
-                    if want.part < 0:
-                        by_word[want.word] = max(by_word.get(want.word, 0.0), want.value)
-                    else:
-                        slot = (want.word, want.part)
-                        by_part[slot] = max(by_part.get(slot, 0.0), want.value)
-                    if want.weight > covered.get(unit_word.stem, 0.0):
-                        covered[unit_word.stem] = want.weight
+        for key in unit.stems_by_key.keys() & wanted.keys():
+            for want in wanted[key]:
+                if want.part < 0:
+                    by_word[want.word] = max(by_word.get(want.word, 0.0), want.value)
+                else:
+                    slot = (want.word, want.part)
+                    by_part[slot] = max(by_part.get(slot, 0.0), want.value)
+                for stem in unit.stems_by_key[key]:
+                    if want.weight > covered.get(stem, 0.0):
+                        covered[stem] = want.weight
         if not covered or unit.norm <= 0:
             return 0.0
         # An abbreviation's spelled-out words add up, like in the whole-entry score.
