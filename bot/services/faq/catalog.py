@@ -123,14 +123,14 @@ class _Snapshot:
 
 
 def _search_parts(text: str) -> list[str]:
-    """What to search: the message itself when short; otherwise each sentence of it, and its
-    beginning (where the question usually is)."""
+    """What to search: the message itself when it is one short sentence; otherwise its
+    beginning (where the question usually is) and each of its sentences."""
     whole = " ".join(text.split())
-    if len(whole) <= SHORT_QUERY_CHARS:
-        return [whole]
     sentences = [" ".join(s.split()) for s in _SENTENCE_END_RE.split(text)]
-    parts = [s for s in sentences if len(s.split()) >= 2]
-    return [whole[:SHORT_QUERY_CHARS], *parts]
+    sentences = [s for s in sentences if len(s.split()) >= 2]
+    if len(whole) <= SHORT_QUERY_CHARS and len(sentences) <= 1:
+        return [whole]
+    return [whole[:SHORT_QUERY_CHARS], *sentences]
 
 
 def _clauses(text: str) -> list[str]:
@@ -338,10 +338,13 @@ class FaqCatalog:
         query = " ".join(text.split())[:MAX_QUERY_CHARS]
         lang = as_lang(language)
         snapshot = self._snapshot
-        results = [
-            snapshot.index.search(part, lang, limit=MAX_SUGGESTIONS + 1)
-            for part in _search_parts(text[:MAX_QUERY_CHARS])
-        ]
+        parts = _search_parts(text[:MAX_QUERY_CHARS])
+        results = [snapshot.index.search(p, lang, limit=MAX_SUGGESTIONS + 1) for p in parts]
+        # In a letter, the sentences that ask ("...?") say what it is about; the others (who
+        # we are, what we want to do) are context that may match entries of their own.
+        asked = [r for part, r in zip(parts, results, strict=True) if part.endswith("?")]
+        if any(r.confident for r in asked):
+            results = asked
         # A confident match first, then the strongest one.
         result = max(results, key=lambda r: (r.confident, r.best.score if r.best else 0.0))
         hits = [h for h in result.results if h.entry_id in snapshot.kb]
@@ -349,7 +352,7 @@ class FaqCatalog:
         found = [snapshot.kb.entry(h.entry_id) for h in hits if h.score >= SUGGEST_MIN_SCORE]
         confident = bool(result.confident and found and found[0].id == hits[0].entry_id)
         answered = self._confident_entries(results)
-        if len(results) == 1:
+        if len(parts) == 1:
             clauses = [snapshot.index.search(c, lang, limit=3) for c in _clauses(query)]
             answered = self._entries([_pointed(c, result) for c in clauses])
         if not confident and len(answered) >= 2:

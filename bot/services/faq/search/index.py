@@ -33,7 +33,7 @@ from bot.services.faq.search.analysis import (
     expansion,
     strip_markup,
 )
-from bot.services.faq.search.stemming import shorter_kazakh_stems
+from bot.services.faq.search.stemming import is_kazakh_finite_verb, shorter_kazakh_stems
 
 
 @dataclass(frozen=True, slots=True)
@@ -392,6 +392,10 @@ class FaqIndex:
         if candidates:
             word.potential = max(candidates)
         else:
+            # An unknown Kazakh verb form ("барамыз", "толтырамыз") says what the person does
+            # with the topic, not what the topic is: it counts as much as a question word.
+            if is_kazakh_finite_verb(term.surface):
+                scale *= cfg.question_word_weight
             word.potential = scale * cfg.unknown_weight * self._max_idf
         return word
 

@@ -138,6 +138,14 @@ _KK_MIN_STEM: Final = 4
 _DEVOICE: Final = str.maketrans({"б": "п", "г": "к"})
 
 
+def is_kazakh_finite_verb(folded: str) -> bool:
+    """True for a folded word with a Kazakh personal verb ending ("барамиз", "толтирамин")."""
+    return any(
+        folded.endswith(ending) and len(folded) - len(ending) >= _KK_VERB_MIN_STEM
+        for ending in _KK_VERB_ENDINGS
+    )
+
+
 def is_kazakh_suffix(folded: str) -> bool:
     """True for a bare Kazakh ending, as written after a hyphen: "ҮЕҰ-ға", "ХҚКО-да"."""
     return folded in _KK_SUFFIX_SET or (len(folded) <= 4 and kazakh_stem("ххх" + folded) == "ххх")
