@@ -355,9 +355,10 @@ class FaqCatalog:
         if len(parts) == 1:
             clauses = [snapshot.index.search(c, lang, limit=3) for c in _clauses(query)]
             answered = self._entries([_pointed(c, result) for c in clauses])
-        if not confident and len(answered) >= 2:
-            # Neither part outweighs the other in the whole message, but each part on its own
-            # is a clear question: answer the first and offer the second with it.
+        if len(answered) >= 2 and (not confident or found[0] in answered):
+            # Each part is a clear question of its own: answer them in the message's order.
+            # (Neither may outweigh the other in the whole message, which is then not
+            # confident by itself.)
             found = [answered[0], *(e for e in found if e != answered[0])]
             confident = True
         if confident:
