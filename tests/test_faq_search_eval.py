@@ -244,16 +244,16 @@ class Floor:
     off_topic: float
 
 
-# Reached on 2026-11-30: dev kk 0.661/0.009/1.000/0.10, ru 0.661/0.018/1.000/0.10; held-out kk
-# 0.750/0.009/0.991/0.00, ru 0.655/0.017/0.957/0.00 (confident-right, confident-wrong, top-3,
+# Reached on 2026-11-30: dev kk 0.678/0.009/1.000/0.10, ru 0.670/0.018/1.000/0.10; held-out kk
+# 0.750/0.009/0.991/0.00, ru 0.672/0.017/0.957/0.00 (confident-right, confident-wrong, top-3,
 # off-topic answered). Issue 13's targets (confident-right >= 0.85, confident-wrong <= 0.02,
 # top-3 >= 0.97, off-topic <= 0.05) are not all met yet: raise these floors as the search gets
 # there.
 FLOORS: dict[tuple[str, str], Floor] = {
-    ("dev", "kk"): Floor(confident_right=0.64, confident_wrong=0.02, top3=0.98, off_topic=0.10),
-    ("dev", "ru"): Floor(confident_right=0.64, confident_wrong=0.03, top3=0.98, off_topic=0.10),
+    ("dev", "kk"): Floor(confident_right=0.66, confident_wrong=0.02, top3=0.98, off_topic=0.10),
+    ("dev", "ru"): Floor(confident_right=0.65, confident_wrong=0.03, top3=0.98, off_topic=0.10),
     ("heldout", "kk"): Floor(confident_right=0.73, confident_wrong=0.02, top3=0.97, off_topic=0.10),
-    ("heldout", "ru"): Floor(confident_right=0.63, confident_wrong=0.03, top3=0.94, off_topic=0.10),
+    ("heldout", "ru"): Floor(confident_right=0.65, confident_wrong=0.03, top3=0.94, off_topic=0.10),
 }
 
 
@@ -269,7 +269,7 @@ def test_trust_on_unseen_questions(set_name: str, lang: str, trust: dict[str, Tr
 
 
 @pytest.mark.parametrize(
-    ("set_name", "answered", "shown"), [("dev", 3, 4), ("heldout", 3, 5)], ids=str
+    ("set_name", "answered", "shown"), [("dev", 3, 4), ("heldout", 3, 4)], ids=str
 )
 def test_two_part_questions_get_both_entries(
     set_name: str, answered: int, shown: int, trust: dict[str, TrustReport]
