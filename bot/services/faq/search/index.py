@@ -9,6 +9,10 @@ Each query word contributes the best of its alternatives (its stems, an abbrevia
 words, a vocabulary word it is a typo of, a stem it shares a long prefix with), so a word never
 counts twice. Scores are divided by what the query could score at most, which makes them
 comparable between queries and lets one threshold decide whether the answer is confident.
+
+The best few entries are then re-ranked by a blend of that score and how closely the query matches
+one of the entry's questions or phrasings as a whole, which tells apart neighbours that share most
+words ("how much does registration cost" / "how long does it take" / "which documents").
 """
 
 from __future__ import annotations
