@@ -5,17 +5,26 @@ from __future__ import annotations
 import argparse
 import io
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from bot.services.faq.catalog import FaqCatalog, ReplyKind
 from bot.services.faq.cli import add_faq_parser
 from bot.services.faq.loader import entry_from_dict, entry_to_dict, load_knowledge_base
 from bot.services.faq.models import KnowledgeBase
 from bot.services.faq.search import FaqIndex
 from bot.services.faq.search.analysis import analyze
 from bot.services.faq.search.normalize import fold, normalize, to_cyrillic
-from bot.services.faq.search.stemming import kazakh_stem, russian_stem, stems
+from bot.services.faq.search.stemming import (
+    is_kazakh_finite_verb,
+    kazakh_stem,
+    russian_stem,
+    shorter_kazakh_stems,
+    stems,
+)
+from bot.testing import FakeClock
 
 KB_PATH = Path(__file__).resolve().parents[1] / "locales" / "faq"
 
@@ -344,3 +353,101 @@ def test_latency_with_500_synthetic_entries(kb: KnowledgeBase) -> None:
     queries = [("регистрация фонда сколько стоит", "ru"), ("tirkeu kuzhattary", "kk")] * 20
     # Best of several runs: robust to other processes on the machine; the bound is loose.
     assert percentile(best_of_latency_ms(big, queries), 99) < 5.0
+
+
+# --- morphology fallbacks ---------------------------------------------------------------------
+
+
+def test_short_kazakh_roots_are_reached_when_the_stem_is_unknown() -> None:
+    # "ақысы" (its fee) keeps four letters under the regular stemmer; its root "ақы" is shorter.
+    assert shorter_kazakh_stems(fold("ақысы")) == ("аки",)
+    assert shorter_kazakh_stems(fold("жерде")) == ("жер",)
+    assert "~cost" in analyze("тіркеу ақысы")[1].concepts
+
+
+def test_unknown_kazakh_verb_forms_weigh_like_question_words() -> None:
+    assert is_kazakh_finite_verb(fold("толтырамыз")) and is_kazakh_finite_verb(fold("барамын"))
+    assert not is_kazakh_finite_verb(fold("тіркеу")) and not is_kazakh_finite_verb("ас")
+
+
+def test_the_closest_phrasing_tells_neighbours_apart(index: FaqIndex) -> None:
+    # Registration fee, time and documents share most words; the question as a whole decides.
+    for query, lang, expected in [
+        ("регистрация фонда сколько дней ждать", "ru", "registration-time"),
+        ("қорды тіркеу неше күн", "kk", "registration-time"),
+        ("цена регистрации общественного фонда", "ru", "registration-fee"),
+    ]:
+        result = index.search(query, lang)
+        assert result.best is not None and result.best.entry_id == expected, (query, result)
+
+
+# --- questions that ask two things ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def catalog(kb: KnowledgeBase) -> FaqCatalog:
+    served = FaqCatalog(KB_PATH, clock=FakeClock(datetime(2026, 12, 1, tzinfo=UTC)), tz=UTC)
+    served.serve(kb)
+    return served
+
+
+@pytest.mark.parametrize(
+    ("query", "lang", "first", "second"),
+    [
+        (
+            "сколько стоит регистрация и какие документы нужны",
+            "ru",
+            "registration-fee",
+            "registration-documents",
+        ),
+        (
+            "мөр керек пе және ЭЦҚ-ны қалай аламыз",
+            "kk",
+            "organisation-seal",
+            "organisation-e-signature",
+        ),
+        (
+            "Здравствуйте! Мы родители детей с аутизмом, хотим создать объединение. Сколько стоит "
+            "регистрация? И до какого числа сдавать сведения в базу данных НПО? Спасибо!",
+            "ru",
+            "registration-fee",
+            "ngo-database-deadline",
+        ),
+    ],
+)
+def test_a_question_about_two_entries_gets_both(
+    catalog: FaqCatalog, query: str, lang: str, first: str, second: str
+) -> None:
+    reply = catalog.search(query, lang).reply
+    assert reply.kind is ReplyKind.ANSWER
+    assert (reply.entry and reply.entry.id, reply.also and reply.also.id) == (first, second)
+    # A view that shows one answer still offers the other first, and only once.
+    assert reply.others[0] == reply.also
+    assert [e.id for e in reply.others].count(second) == 1 and reply.entry not in reply.others
+
+
+@pytest.mark.parametrize(
+    ("query", "lang"),
+    [
+        ("сколько стоит регистрация", "ru"),
+        ("тіркеу алымы қанша?", "kk"),
+        # Context around one question does not count as a second question.
+        (
+            "Добрый день. Мы давно помогаем семьям как инициативная группа и решили оформиться. "
+            "Сколько стоит регистрация общественного фонда?",
+            "ru",
+        ),
+    ],
+)
+def test_a_question_about_one_entry_gets_one_answer(
+    catalog: FaqCatalog, query: str, lang: str
+) -> None:
+    reply = catalog.search(query, lang).reply
+    assert reply.kind is ReplyKind.ANSWER and reply.entry is not None
+    assert reply.entry.id == "registration-fee" and reply.also is None
+
+
+def test_two_vague_words_are_one_vague_question(catalog: FaqCatalog) -> None:
+    reply = catalog.search("сроки и документы", "ru").reply
+    assert reply.kind is ReplyKind.SUGGEST and reply.also is None
+    assert {e.id for e in reply.others[:2]} == {"registration-time", "registration-documents"}

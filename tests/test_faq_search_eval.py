@@ -2,25 +2,36 @@
 
 questions.yaml was used while the search was tuned and keeps its thresholds. dev.yaml (for tuning)
 and heldout.yaml (never tuned on) were written for the coverage entries of issue 13 and more unseen
-wordings of the older ones: their shape is checked here and their trust figures are measured, but
-no thresholds are asserted on them yet (benchmarks/faq_search.py prints the figures).
+wordings of the older ones: their shape is checked here, and their trust figures, measured on
+FaqCatalog.search as a person gets it, must stay at what the search reaches today (with a margin of
+about one question), so that a regression fails. benchmarks/faq_search.py prints the figures.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC
 from pathlib import Path
 
 import pytest
 
+from bot.clock import SystemClock
+from bot.services.faq.catalog import FaqCatalog
 from bot.services.faq.loader import load_knowledge_base
-from bot.services.faq.models import LANGUAGES
+from bot.services.faq.models import LANGUAGES, KnowledgeBase
 from bot.services.faq.search import FaqIndex
 from bot.services.faq.search.analysis import analyze
 from bot.services.faq.search.evaluation import EvalQuestion, EvalReport, evaluate, load_questions
 from bot.services.faq.search.normalize import normalize
-from bot.services.faq.trust_eval import EvalSet, EvalSetError, load_eval_set, measure
+from bot.services.faq.trust_eval import (
+    EvalSet,
+    EvalSetError,
+    TrustReport,
+    load_eval_set,
+    measure,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL_DIR = ROOT / "tests" / "faq_eval"
@@ -31,6 +42,12 @@ NEW_SETS = (DEV, HELDOUT)
 # Entries the tuning set questions.yaml never asks about: the ones added for issue 13's coverage.
 NEW_ENTRY_MIN_PER_LANG = 8  # unseen wordings per new entry per language, dev and held-out together
 NEW_ENTRY_MIN_PER_SET = 4
+
+
+def _catalog(kb: KnowledgeBase) -> FaqCatalog:
+    catalog = FaqCatalog(ROOT / "locales" / "faq", clock=SystemClock(), tz=UTC)
+    catalog.serve(kb)
+    return catalog
 
 
 @pytest.fixture(scope="module")
@@ -194,11 +211,17 @@ def test_no_question_repeats_across_sets() -> None:
     assert not repeats, repeats
 
 
+@pytest.fixture(scope="module")
+def trust() -> dict[str, TrustReport]:
+    catalog = _catalog(load_knowledge_base(ROOT / "locales" / "faq"))
+    return {s.name: measure(catalog, s.questions, s.two_part) for s in NEW_SETS}
+
+
 @pytest.mark.parametrize("eval_set", NEW_SETS, ids=lambda s: s.name)
-def test_trust_figures_account_for_every_question(eval_set: EvalSet) -> None:
-    """No thresholds yet (the search is tuned on dev.yaml later); the figures must add up."""
-    kb = load_knowledge_base(ROOT / "locales" / "faq")
-    report = measure(FaqIndex.build(kb.entries), eval_set.questions, eval_set.two_part)
+def test_trust_figures_account_for_every_question(
+    eval_set: EvalSet, trust: dict[str, TrustReport]
+) -> None:
+    report = trust[eval_set.name]
     in_domain = sum(q.expected is not None for q in eval_set.questions)
     assert sum(s.total for s in report.by_lang.values()) == in_domain
     assert sum(s.off_topic for s in report.by_lang.values()) == len(eval_set.questions) - in_domain
@@ -208,6 +231,54 @@ def test_trust_figures_account_for_every_question(eval_set: EvalSet) -> None:
         assert score.off_topic_confident == len(score.answered_off_topic)
         assert 0 <= score.top3 <= score.total
     assert report.two_part.total == len(eval_set.two_part)
+
+
+@dataclass(frozen=True)
+class Floor:
+    """What the search must keep reaching on one set and language (rates of in-domain
+    questions; off-topic: share of off-topic questions answered confidently)."""
+
+    confident_right: float
+    confident_wrong: float
+    top3: float
+    off_topic: float
+
+
+# Reached on 2026-11-30: dev kk 0.678/0.009/1.000/0.10, ru 0.670/0.018/1.000/0.10; held-out kk
+# 0.750/0.009/0.991/0.00, ru 0.672/0.017/0.957/0.00 (confident-right, confident-wrong, top-3,
+# off-topic answered). Issue 13's targets (confident-right >= 0.85, confident-wrong <= 0.02,
+# top-3 >= 0.97, off-topic <= 0.05) are not all met yet: raise these floors as the search gets
+# there.
+FLOORS: dict[tuple[str, str], Floor] = {
+    ("dev", "kk"): Floor(confident_right=0.66, confident_wrong=0.02, top3=0.98, off_topic=0.10),
+    ("dev", "ru"): Floor(confident_right=0.65, confident_wrong=0.03, top3=0.98, off_topic=0.10),
+    ("heldout", "kk"): Floor(confident_right=0.73, confident_wrong=0.02, top3=0.97, off_topic=0.10),
+    ("heldout", "ru"): Floor(confident_right=0.65, confident_wrong=0.03, top3=0.94, off_topic=0.10),
+}
+
+
+@pytest.mark.parametrize(("set_name", "lang"), list(FLOORS), ids=lambda v: str(v))
+def test_trust_on_unseen_questions(set_name: str, lang: str, trust: dict[str, TrustReport]) -> None:
+    floor, score = FLOORS[(set_name, lang)], trust[set_name].by_lang[lang]
+    # Only dev.yaml's failures may be shown: held-out items are never looked at one by one.
+    detail = _misses(score.wrong + score.answered_off_topic) if set_name == "dev" else ""
+    assert score.confident_wrong_rate <= floor.confident_wrong, detail
+    assert score.off_topic_rate <= floor.off_topic, detail
+    assert score.confident_right_rate >= floor.confident_right, score.confident_right_rate
+    assert score.top3_rate >= floor.top3, score.top3_rate
+
+
+@pytest.mark.parametrize(
+    ("set_name", "answered", "shown"), [("dev", 3, 4), ("heldout", 3, 4)], ids=str
+)
+def test_two_part_questions_get_both_entries(
+    set_name: str, answered: int, shown: int, trust: dict[str, TrustReport]
+) -> None:
+    pairs = trust[set_name].two_part
+    assert pairs.both_answered >= answered, pairs.both_answered
+    assert pairs.both_top2 >= shown, pairs.both_top2
+    # A question about one thing rarely gets a second answer it did not ask for.
+    assert pairs.spurious_also <= 0.03 * pairs.single, pairs.spurious_also
 
 
 def test_eval_set_loader_names_the_bad_item(tmp_path: Path) -> None:

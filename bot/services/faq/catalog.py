@@ -34,7 +34,8 @@ from bot.services.faq.loader import (
 )
 from bot.services.faq.models import LANGUAGES, FaqCategory, FaqEntry, KnowledgeBase, Lang
 from bot.services.faq.render import render_answer
-from bot.services.faq.search import FaqIndex
+from bot.services.faq.search import FaqIndex, SearchResult
+from bot.services.faq.search.analysis import analyze
 from db.models.faq import SOURCE_ADMIN, SOURCE_BUILTIN
 from db.repositories.faq import FaqRepository, StoredCategory, StoredEntry
 
@@ -48,6 +49,19 @@ KNOWLEDGE_BASE_DIR: Final = LOCALES_DIR / "faq"
 MAX_QUERY_CHARS: Final = 1500
 SHORT_QUERY_CHARS: Final = 200
 _SENTENCE_END_RE: Final = re.compile(r"(?<=[.!?…;])\s+|\n+")
+# Where a short message may join two questions: punctuation between clauses and the
+# conjunctions that join them ("и", "а также", "және", "әрі", "сондай-ақ").
+_CLAUSE_SPLIT_RE: Final = re.compile(
+    r"[,;?!.…]+\s*|\s+(?:и|а также|также|плюс|ещё|еще|және|әрі|сондай-ақ|тағы|zhane|jäne)\s+",
+    re.IGNORECASE,
+)
+# A clause that is not a confident match on its own still points to an entry when it beats its
+# runner-up by this much and the whole message ranks that entry among its first three:
+# "... и какие бумаги собрать" is vague alone but clearly about documents.
+CLAUSE_MIN_MARGIN: Final = 0.12
+CLAUSE_CONTEXT_HITS: Final = 3
+# A message of two content words ("сроки и документы") is one vague question, not two.
+MIN_SPLIT_WORDS: Final = 3
 # The longest entry id whose callback data ("fv:<id>:1") still fits Telegram's 64 bytes.
 MAX_ENTRY_ID_BYTES: Final = 48
 MAX_RELATED: Final = 3
@@ -69,6 +83,10 @@ class FaqReply:
     entry: FaqEntry | None = None
     # For an answer: other matching questions; for suggestions: the candidates, best first.
     others: tuple[FaqEntry, ...] = ()
+    # For an answer to a question that asks two things ("сколько стоит регистрация и какие
+    # документы нужны"): the entry that answers the other part, confidently. It is also the
+    # first of ``others``, so a view that shows one answer still offers it first.
+    also: FaqEntry | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,14 +123,38 @@ class _Snapshot:
 
 
 def _search_parts(text: str) -> list[str]:
-    """What to search: the message itself when short; otherwise each sentence of it, and its
-    beginning (where the question usually is)."""
+    """What to search: the message itself when it is one short sentence; otherwise its
+    beginning (where the question usually is) and each of its sentences."""
     whole = " ".join(text.split())
-    if len(whole) <= SHORT_QUERY_CHARS:
-        return [whole]
     sentences = [" ".join(s.split()) for s in _SENTENCE_END_RE.split(text)]
-    parts = [s for s in sentences if len(s.split()) >= 2]
-    return [whole[:SHORT_QUERY_CHARS], *parts]
+    sentences = [s for s in sentences if len(s.split()) >= 2]
+    if len(whole) <= SHORT_QUERY_CHARS and len(sentences) <= 1:
+        return [whole]
+    return [whole[:SHORT_QUERY_CHARS], *sentences]
+
+
+def _clauses(text: str) -> list[str]:
+    """The clauses of a short message that may each ask their own question (none if it has
+    only one)."""
+    if len(analyze(text)) < MIN_SPLIT_WORDS:
+        return []
+    parts = [" ".join(p.split()) for p in _CLAUSE_SPLIT_RE.split(text)]
+    parts = [p for p in parts if analyze(p)]
+    return parts if len(parts) >= 2 else []
+
+
+def _pointed(clause: SearchResult, context: SearchResult) -> str | None:
+    """The entry a clause asks about: its confident match, or its clear favourite among the
+    whole message's best matches."""
+    hits = clause.results
+    if not hits:
+        return None
+    if clause.confident:
+        return hits[0].entry_id
+    runner_up = hits[1].score if len(hits) > 1 else 0.0
+    in_context = any(h.entry_id == hits[0].entry_id for h in context.results[:CLAUSE_CONTEXT_HITS])
+    clear = hits[0].score >= SUGGEST_MIN_SCORE and hits[0].score - runner_up >= CLAUSE_MIN_MARGIN
+    return hits[0].entry_id if in_context and clear else None
 
 
 def check_ids_fit(kb: KnowledgeBase) -> None:
@@ -296,20 +338,34 @@ class FaqCatalog:
         query = " ".join(text.split())[:MAX_QUERY_CHARS]
         lang = as_lang(language)
         snapshot = self._snapshot
-        result = max(
-            (
-                snapshot.index.search(part, lang, limit=MAX_SUGGESTIONS + 1)
-                for part in _search_parts(text[:MAX_QUERY_CHARS])
-            ),
-            # A confident match first, then the strongest one.
-            key=lambda r: (r.confident, r.best.score if r.best else 0.0),
-        )
+        parts = _search_parts(text[:MAX_QUERY_CHARS])
+        results = [snapshot.index.search(p, lang, limit=MAX_SUGGESTIONS + 1) for p in parts]
+        # In a letter, the sentences that ask ("...?") say what it is about; the others (who
+        # we are, what we want to do) are context that may match entries of their own.
+        asked = [r for part, r in zip(parts, results, strict=True) if part.endswith("?")]
+        if any(r.confident for r in asked):
+            results = asked
+        # A confident match first, then the strongest one.
+        result = max(results, key=lambda r: (r.confident, r.best.score if r.best else 0.0))
         hits = [h for h in result.results if h.entry_id in snapshot.kb]
         # The index ranks anything sharing a word; below the floor a hit is noise, not a lead.
         found = [snapshot.kb.entry(h.entry_id) for h in hits if h.score >= SUGGEST_MIN_SCORE]
         confident = bool(result.confident and found and found[0].id == hits[0].entry_id)
+        answered = self._confident_entries(results)
+        if len(parts) == 1:
+            clauses = [snapshot.index.search(c, lang, limit=3) for c in _clauses(query)]
+            answered = self._entries([_pointed(c, result) for c in clauses])
+        if len(answered) >= 2 and (not confident or found[0] in answered):
+            # Each part is a clear question of its own: answer them in the message's order.
+            # (Neither may outweigh the other in the whole message, which is then not
+            # confident by itself.)
+            found = [answered[0], *(e for e in found if e != answered[0])]
+            confident = True
         if confident:
-            reply = FaqReply(ReplyKind.ANSWER, found[0], tuple(found[1 : 1 + MAX_RELATED]))
+            also = next((e for e in answered if e != found[0]), None)
+            related = [e for e in found[1:] if e != also]
+            others = ([also] if also else []) + related
+            reply = FaqReply(ReplyKind.ANSWER, found[0], tuple(others[:MAX_RELATED]), also)
         elif found:
             reply = FaqReply(ReplyKind.SUGGEST, None, tuple(found[:MAX_SUGGESTIONS]))
         else:
@@ -323,3 +379,17 @@ class FaqCatalog:
             best_score=round(float(best.score), 4) if best else None,
             confident=confident,
         )
+
+    def _confident_entries(self, results: Sequence[SearchResult]) -> list[FaqEntry]:
+        """The distinct entries that parts of a long message match confidently, in order."""
+        return self._entries([r.best.entry_id if r.best and r.confident else None for r in results])
+
+    def _entries(self, ids: Sequence[str | None]) -> list[FaqEntry]:
+        """The distinct served entries among ``ids``, in order."""
+        kb = self._snapshot.kb
+        out: list[FaqEntry] = []
+        for entry_id in ids:
+            entry = kb.get(entry_id) if entry_id else None
+            if entry is not None and entry not in out:
+                out.append(entry)
+        return out

@@ -4,8 +4,11 @@ What matters to a founder is not only whether the right entry is near the top bu
 *answers confidently with the wrong entry*: that is wrong advice given with authority. So each
 in-domain question falls in exactly one bucket — confident and right, confident and wrong, or not
 confident (the bot shows suggestions instead of an answer) — and off-topic questions count as a
-failure only when answered confidently. Two-part questions count as covered when both entries are
-among the first two hits (one answer and the other as the first suggestion).
+failure only when answered confidently. Two-part questions count as answered when the reply
+answers one entry and carries the other as ``FaqReply.also``, and as shown when both are the first
+two entries the reply shows (one answer and the other as the first suggestion).
+
+Figures are taken from :meth:`FaqCatalog.search`, i.e. from what the person would see.
 
 Used by tests/test_faq_search_eval.py and benchmarks/faq_search.py; kept outside ``search/`` so the
 search can be tuned without touching how it is measured.
@@ -20,8 +23,8 @@ from typing import Any
 
 import yaml
 
+from bot.services.faq.catalog import FaqCatalog, FaqReply, ReplyKind
 from bot.services.faq.models import LANGUAGES
-from bot.services.faq.search import FaqIndex
 from bot.services.faq.search.evaluation import EvalQuestion
 
 _QUESTION_KEYS = frozenset({"q", "lang", "expected", "kind"})
@@ -131,9 +134,16 @@ class TrustScore:
 @dataclass(slots=True)
 class TwoPartScore:
     total: int = 0
-    both_top2: int = 0
-    both_top3: int = 0
+    both_answered: int = 0  # one answer, the other as ``also``
+    both_top2: int = 0  # both among the first two entries shown
     missed: list[tuple[TwoPartQuestion, tuple[str, ...]]] = field(default_factory=list)
+    # Single questions whose reply carried a second answer anyway.
+    spurious_also: int = 0
+    single: int = 0
+
+    @property
+    def both_answered_rate(self) -> float:
+        return self.both_answered / self.total if self.total else 0.0
 
     @property
     def both_top2_rate(self) -> float:
@@ -146,25 +156,34 @@ class TrustReport:
     two_part: TwoPartScore
 
 
+def shown(reply: FaqReply) -> tuple[str, ...]:
+    """The ids a reply shows, in order: the answer (if any), then the other entries."""
+    first = (reply.entry,) if reply.entry is not None else ()
+    return tuple(e.id for e in (*first, *reply.others))
+
+
 def measure(
-    index: FaqIndex,
+    catalog: FaqCatalog,
     questions: Iterable[EvalQuestion],
     two_part: Iterable[TwoPartQuestion] = (),
 ) -> TrustReport:
     report = TrustReport({lang: TrustScore() for lang in LANGUAGES}, TwoPartScore())
     for question in questions:
-        result = index.search(question.query, question.lang, limit=5)
-        ids = tuple(hit.entry_id for hit in result.results)
+        reply = catalog.search(question.query, question.lang).reply
+        ids = shown(reply)
+        confident = reply.kind is ReplyKind.ANSWER
         score = report.by_lang[question.lang]
         if question.expected is None:
             score.off_topic += 1
-            if result.confident:
+            if confident:
                 score.off_topic_confident += 1
                 score.answered_off_topic.append((question, ids[:3]))
             continue
         score.total += 1
         score.top3 += question.expected in ids[:3]
-        if not result.confident:
+        report.two_part.single += 1
+        report.two_part.spurious_also += reply.also is not None
+        if not confident:
             score.unanswered.append((question, ids[:3]))
         elif ids[0] == question.expected:
             score.confident_right += 1
@@ -172,12 +191,15 @@ def measure(
             score.confident_wrong += 1
             score.wrong.append((question, ids[:3]))
     for pair in two_part:
-        ids = tuple(h.entry_id for h in index.search(pair.query, pair.lang, limit=5).results)
-        report.two_part.total += 1
-        report.two_part.both_top2 += set(pair.expected) <= set(ids[:2])
-        report.two_part.both_top3 += set(pair.expected) <= set(ids[:3])
+        reply = catalog.search(pair.query, pair.lang).reply
+        ids = shown(reply)
+        pairs = report.two_part
+        pairs.total += 1
+        answered = {reply.entry, reply.also} if reply.entry and reply.also else set()
+        pairs.both_answered += {e.id for e in answered} == set(pair.expected)
+        pairs.both_top2 += set(pair.expected) <= set(ids[:2])
         if not set(pair.expected) <= set(ids[:2]):
-            report.two_part.missed.append((pair, ids[:3]))
+            pairs.missed.append((pair, ids[:3]))
     return report
 
 
@@ -210,7 +232,8 @@ def table_rows(name: str, report: TrustReport) -> list[str]:
     pairs = report.two_part
     if pairs.total:
         rows.append(
-            f"{name:<30} two-part: both in top 2 {pairs.both_top2}/{pairs.total} "
-            f"({pairs.both_top2_rate:.3f}), both in top 3 {pairs.both_top3}/{pairs.total}"
+            f"{name:<30} two-part: both answered {pairs.both_answered}/{pairs.total}, "
+            f"both shown first {pairs.both_top2}/{pairs.total}; single questions given a "
+            f"second answer {pairs.spurious_also}/{pairs.single}"
         )
     return rows

@@ -16,7 +16,12 @@ from bot.services.faq.search.lexicon import (
     SYNONYMS,
 )
 from bot.services.faq.search.normalize import fold, is_latin, raw_tokens, to_cyrillic
-from bot.services.faq.search.stemming import is_kazakh_suffix, stem_as, stems
+from bot.services.faq.search.stemming import (
+    is_kazakh_suffix,
+    shorter_kazakh_stems,
+    stem_as,
+    stems,
+)
 
 _TAG_RE: Final = re.compile(r"<[^<>]+>")
 _URL_RE: Final = re.compile(r"https?://\S+")
@@ -113,6 +118,12 @@ def _term(token: str, lang: str | None) -> Term | None:
                 found.append(stem)
     token_stems = tuple(found)
     concepts = sorted({c for s in token_stems for c in _CONCEPTS_BY_STEM.get(s, ())})
+    if not concepts and lang != "ru":
+        # A Kazakh word on a short root ("ақысы" → "ақы") names the root's concept.
+        for stem in shorter_kazakh_stems(surface):
+            concepts = sorted(_CONCEPTS_BY_STEM.get(stem, ()))
+            if concepts:
+                break
     generic = surface in GENERIC_STEMS or any(s in GENERIC_STEMS for s in token_stems)
     return Term(surface, token_stems, tuple(concepts), generic, surface in _QUESTION_FOLDED)
 

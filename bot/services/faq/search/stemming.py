@@ -138,6 +138,14 @@ _KK_MIN_STEM: Final = 4
 _DEVOICE: Final = str.maketrans({"б": "п", "г": "к"})
 
 
+def is_kazakh_finite_verb(folded: str) -> bool:
+    """True for a folded word with a Kazakh personal verb ending ("барамиз", "толтирамин")."""
+    return any(
+        folded.endswith(ending) and len(folded) - len(ending) >= _KK_VERB_MIN_STEM
+        for ending in _KK_VERB_ENDINGS
+    )
+
+
 def is_kazakh_suffix(folded: str) -> bool:
     """True for a bare Kazakh ending, as written after a hyphen: "ҮЕҰ-ға", "ХҚКО-да"."""
     return folded in _KK_SUFFIX_SET or (len(folded) <= 4 and kazakh_stem("ххх" + folded) == "ххх")
@@ -184,6 +192,30 @@ def kazakh_stem(folded: str) -> str:
     if stripped:
         word = word[:-1] + word[-1].translate(_DEVOICE)
     return word
+
+
+# Kazakh roots of three letters are common (жер, ақы, күн, жыл, сан), but cutting every word to
+# three letters conflates too much: the index only falls back to these shorter stems when the
+# regular stem of a query word is unknown to it.
+_KK_SHORT_STEM: Final = 3
+
+
+@lru_cache(maxsize=65536)
+def shorter_kazakh_stems(folded: str) -> tuple[str, ...]:
+    """Other stems of a word, longest first: its endings stripped one at a time down to three
+    letters ("акиси" → "аки", "жерде" → "жер"), leaving out :func:`kazakh_stem`'s own."""
+    regular = kazakh_stem(folded)
+    out: list[str] = []
+    word = folded
+    while True:
+        for suffix in _KK_SUFFIXES:
+            if word.endswith(suffix) and len(word) - len(suffix) >= _KK_SHORT_STEM:
+                word = word[: -len(suffix)]
+                if word != regular and word not in out:
+                    out.append(word)
+                break
+        else:
+            return tuple(out)
 
 
 @lru_cache(maxsize=65536)
