@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from aiogram import Bot, Dispatcher
@@ -23,17 +23,22 @@ from bot.delivery.outbox import Outbox
 from bot.delivery.runtime import DeliveryRuntime
 from bot.factory import create_dispatcher
 from bot.i18n import create_i18n
+from bot.leadership import Leadership
 from bot.metrics import Metrics, MetricsServer, OutboxProbe
 from bot.roles import Role
 from bot.scheduler import BotScheduler
+from bot.services.desk.hours import WorkingHours
+from bot.services.desk.tickets import DeskContext
 from bot.services.faq.catalog import KNOWLEDGE_BASE_DIR, FaqCatalog
 from bot.services.privacy import Pseudonyms
 from bot.services.registry import ServiceFactory
+from bot.startup_checks import StartupError
 from bot.telegram_session import create_bot
 from bot.updates.polling import ExactlyOncePolling
 from db.engine import create_engine, create_sessionmaker
 from db.migrate import upgrade
 from db.repositories.users import UserRepository
+from handlers.desk.texts import DeskTextsView
 from handlers.events.notices import EventNoticeTexts
 
 log = logging.getLogger(__name__)
@@ -57,6 +62,7 @@ class Application:
     bot: Bot
     dispatcher: Dispatcher
     polling: bool = False
+    leadership: Leadership = field(init=False)
     _poller: ExactlyOncePolling | None = None
 
     @classmethod
@@ -73,7 +79,14 @@ class Application:
         outbox = Outbox(clock)
         async with sessionmaker() as session, session.begin():
             pseudonyms = await Pseudonyms.load(session)
-        services = ServiceFactory(settings, clock, outbox, faq, event_texts, pseudonyms)
+        desk = DeskContext(
+            settings,
+            clock,
+            outbox,
+            DeskTextsView(i18n, settings.tz, settings.desk_language),
+            WorkingHours(settings.desk_hours, settings.tz, settings.desk_closed_days),
+        )
+        services = ServiceFactory(settings, clock, outbox, faq, event_texts, pseudonyms, desk)
         metrics = Metrics()
         probe = OutboxProbe(sessionmaker, clock)
         app = cls(
@@ -105,16 +118,29 @@ class Application:
                 settings, sessionmaker, clock=clock, i18n=i18n, services=services, metrics=metrics
             ),
         )
+        app.leadership = Leadership(
+            sessionmaker,
+            lease_seconds=settings.leader_lease_seconds,
+            on_acquired=app._start_jobs,
+            on_lost=app._stop_jobs,
+        )
         app.dispatcher.startup.register(app.on_startup)
         app.dispatcher.shutdown.register(app.on_shutdown)
         return app
 
     async def on_startup(self) -> None:
         self.polling = True
+        if self.engine.dialect.name == "sqlite":
+            other = await self.leadership.other_holder()
+            if other is not None:
+                raise StartupError(
+                    f"Another bot process ({other}) uses this SQLite database: run one process "
+                    "per SQLite database, or PostgreSQL (DATABASE_URL) for several replicas"
+                )
         await self.sync_faq()
         await self.publish_commands()
-        await self.delivery.start()
-        await self.scheduler.start()
+        # The outbox sender and the scheduler run in one replica at a time (bot.leadership).
+        await self.leadership.start()
         if self.metrics_server is not None:
             await self.metrics_server.start()
 
@@ -122,6 +148,13 @@ class Application:
         self.polling = False
         if self.metrics_server is not None:
             await self.metrics_server.stop()
+        await self.leadership.stop()
+
+    async def _start_jobs(self) -> None:
+        await self.delivery.start()
+        await self.scheduler.start()
+
+    async def _stop_jobs(self) -> None:
         await self.scheduler.stop()
         await self.delivery.stop()
 

@@ -18,6 +18,8 @@ DEFAULT_API_URL = "https://api.telegram.org"
 # is left open (test tokens are shorter, and Telegram never promised it); the shape is what catches
 # a pasted "bot" prefix, quotes, a space or a truncated copy.
 TOKEN_PATTERN = re.compile(r"\d+:[A-Za-z0-9_-]+")
+# Telegram's rule for setWebhook's secret_token.
+WEBHOOK_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -52,6 +54,15 @@ class Settings(BaseSettings):
     desk_auto_assign: bool = True
     desk_user_max_open: int = Field(default=3, ge=1, le=100)
     consultants_chat_id: int | None = None
+    # The language of what the bot writes in the consultants' workspace.
+    desk_language: Literal["kk", "ru"] = "ru"
+    # Webhook mode (README "Deploy"): Telegram posts updates to WEBHOOK_URL, proven by the secret.
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "0.0.0.0"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    # Seconds the sending/scheduling replica's lease lasts without renewal.
+    leader_lease_seconds: float = Field(default=15.0, ge=3, le=600)
     # How long start-up keeps retrying an unreachable Telegram API or database before exiting.
     startup_retry_seconds: float = Field(default=120.0, ge=0, le=24 * 60 * 60)
 
@@ -78,6 +89,26 @@ class Settings(BaseSettings):
         if level not in LOG_LEVELS:
             raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
         return level
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _check_webhook_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        if not value.startswith("https://") and not value.startswith("http://127.0.0.1"):
+            raise ValueError("must be an https:// address Telegram can reach")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _check_webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        secret = value.get_secret_value().strip() if value is not None else ""
+        if not secret:
+            return None
+        if not WEBHOOK_SECRET_PATTERN.fullmatch(secret):
+            raise ValueError("must be 1–256 characters of A-Z, a-z, 0-9, _ and -")
+        return SecretStr(secret)
 
     @field_validator("telegram_api_url")
     @classmethod

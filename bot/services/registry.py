@@ -15,6 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.outbox import Outbox
+from bot.services.desk.consultants import ConsultantAdmin
+from bot.services.desk.staff import StaffDeskService
+from bot.services.desk.tickets import DeskContext, DeskService
 from bot.services.events.notices import EventTexts
 from bot.services.events.service import EventService
 from bot.services.events.subscriptions import SubscriptionService
@@ -33,6 +36,9 @@ class UpdateServices:
     faq: FaqService
     events: EventService
     subscriptions: SubscriptionService
+    desk: DeskService
+    desk_staff: StaffDeskService
+    consultants: ConsultantAdmin
 
     def as_kwargs(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -46,6 +52,7 @@ class ServiceFactory:
     faq_catalog: FaqCatalog
     event_texts: EventTexts
     pseudonyms: Pseudonyms
+    desk: DeskContext
 
     def for_session(self, session: AsyncSession) -> UpdateServices:
         return UpdateServices(
@@ -60,4 +67,7 @@ class ServiceFactory:
                 texts=self.event_texts,
             ),
             subscriptions=SubscriptionService(session, self.clock),
+            desk=DeskService(session, self.desk),
+            desk_staff=StaffDeskService(session, self.desk),
+            consultants=ConsultantAdmin(session, self.clock.now()),
         )

@@ -495,3 +495,14 @@ class OutboxRepository:
         )
         pending, oldest_due = result.one()
         return PendingSummary(pending=int(pending), oldest_due=oldest_due)
+
+    async def group_of_delivered(self, chat_id: int, message_id: int) -> str | None:
+        """The group key of the row whose delivery became message `message_id` in `chat_id`
+        (e.g. which question a consultant replied to)."""
+        return await self._session.scalar(
+            select(OutboxMessage.group_key)
+            .where(
+                OutboxMessage.chat_id == chat_id, OutboxMessage.telegram_message_id == message_id
+            )
+            .limit(1)
+        )
