@@ -2,15 +2,18 @@
 
     python benchmarks/reminders.py                          # 20 events × 10,000 subscribers
     python benchmarks/reminders.py --events 5 --subscribers 2000
-    TEST_DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1:5432/test python benchmarks/reminders.py
+    TEST_DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1:5432/test \
+        python benchmarks/reminders.py                      # and PostgreSQL
 
 Builds the subscribers (half Kazakh, half Russian, a few "Remind me" watchers who are also
 subscribed), events whose 7-day reminder is due at the same moment, runs the reminder job once
 and prints how long queueing took, how many outbox rows it made and the longest event-loop
 stall meanwhile (a probe task that asks to wake every 10 ms and records how late it woke).
-Then the clock moves on a minute at a time with nothing due, and the idle tick's median of 10
-is printed. SQLite (a temporary file) always; PostgreSQL too when TEST_DATABASE_URL is set (a
-throw-away database on that server).
+Then the clock moves on a minute at a time with nothing due: the first of these ticks looks
+through every audience once more (the job's re-check a tick after a slot falls due), the next
+10 are idle ticks, whose median is printed. The job runs as the scheduler runs it. SQLite (a
+temporary file) always; PostgreSQL too when TEST_DATABASE_URL is set (a throw-away database on
+that server).
 
 Targets (issue 9): 200,000 reminders in ≤ 5 s, no stall over 100 ms, idle tick ≤ 50 ms.
 """
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import statistics
 import sys
@@ -28,7 +32,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import SecretStr
 from sqlalchemy import func, insert, select
@@ -36,18 +40,18 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.config import Settings  # noqa: E402
-from bot.delivery import Outbox  # noqa: E402
-from bot.i18n import compile_catalogues, create_i18n  # noqa: E402
-from bot.services.events.reminders import run_due_reminders  # noqa: E402
-from bot.testing import FakeClock  # noqa: E402
-from db.engine import create_engine, create_sessionmaker  # noqa: E402
-from db.migrate import upgrade  # noqa: E402
-from db.models.events import Event, EventSubscription, EventWatch  # noqa: E402
-from db.models.outbox import OutboxMessage  # noqa: E402
-from db.models.users import User  # noqa: E402
-from handlers.events.notices import EventNoticeTexts  # noqa: E402
-from tests.databases import postgres_server_url, temporary_postgres_database  # noqa: E402
+from bot.config import Settings
+from bot.delivery import Outbox
+from bot.i18n import compile_catalogues, create_i18n
+from bot.services.events.reminders import SettledEvents, run_due_reminders
+from bot.testing import FakeClock
+from db.engine import create_engine, create_sessionmaker
+from db.migrate import upgrade
+from db.models.events import Event, EventSubscription, EventWatch
+from db.models.outbox import OutboxMessage
+from db.models.users import User
+from handlers.events.notices import EventNoticeTexts
+from tests.databases import postgres_server_url, temporary_postgres_database
 
 TOKEN = "123456:BENCHMARK-token"
 FIRST_USER = 10_000_000
@@ -68,11 +72,12 @@ class Figures:
     queued: int
     outbox_rows: int
     queue_stall: float
+    recheck_seconds: float
     idle_median: float
     idle_stall: float
 
 
-def chunks(items: list[dict[str, object]]) -> Iterator[list[dict[str, object]]]:
+def chunks(items: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
     for start in range(0, len(items), INSERT_CHUNK):
         yield items[start : start + INSERT_CHUNK]
 
@@ -157,34 +162,39 @@ async def measure(database_url: str, events: int, subscribers: int) -> Figures:
     try:
         sessionmaker = create_sessionmaker(engine)
         await populate(sessionmaker, events, subscribers)
+        # Start from a settled heap, as in a bot that has been running for a while: a full
+        # collection of this process's ~300,000 import-time objects is itself a long stall.
+        gc.collect()
         clock = FakeClock(NOW)
         settings = Settings(_env_file=None, bot_token=SecretStr(TOKEN), database_url=database_url)
         outbox = Outbox(clock)
         texts = EventNoticeTexts(create_i18n(), settings.tz)
+        settled = SettledEvents()
 
         def tick() -> Awaitable[int]:
-            return run_due_reminders(sessionmaker, outbox, clock, settings, texts)
+            return run_due_reminders(sessionmaker, outbox, clock, settings, texts, settled)
 
         queued, queue_seconds, queue_stall = await probed(tick)
         async with sessionmaker() as session:
             outbox_rows = int(
                 await session.scalar(select(func.count()).select_from(OutboxMessage)) or 0
             )
-        idle_times: list[float] = []
+        times: list[float] = []
         idle_stall = 0.0
-        for _ in range(IDLE_TICKS):
+        for _ in range(1 + IDLE_TICKS):
             clock.advance(timedelta(minutes=1))
             again, took, stall = await probed(tick)
             if again:
                 raise RuntimeError(f"an idle tick queued {again} reminders")
-            idle_times.append(took)
+            times.append(took)
             idle_stall = max(idle_stall, stall)
         return Figures(
             queue_seconds,
             queued,
             outbox_rows,
             queue_stall,
-            statistics.median(idle_times),
+            times[0],
+            statistics.median(times[1:]),
             idle_stall,
         )
     finally:
@@ -199,6 +209,7 @@ def report(name: str, figures: Figures, expected: int) -> bool:
     row("queue time", f"{figures.queue_seconds:.2f} s (target ≤ 5 s for 200,000)")
     row("rows queued", f"{figures.queued:,} (outbox holds {figures.outbox_rows:,})")
     row("max event-loop stall", f"{figures.queue_stall * 1000:.0f} ms (target ≤ 100 ms)")
+    row("re-check tick", f"{figures.recheck_seconds * 1000:.0f} ms (once, a tick after a slot)")
     row(
         f"idle tick (median of {IDLE_TICKS})",
         f"{figures.idle_median * 1000:.1f} ms (target ≤ 50 ms); "

@@ -1,7 +1,8 @@
 """Periodic jobs (APScheduler 3, AsyncIOScheduler), started and stopped with the application.
 
-The jobs hold no state: each run asks the database what is due. Start-up also seeds the
-built-in yearly deadlines.
+Each run asks the database what is due; the reminder job only remembers which events it has
+already worked through for the slots due now (`SettledEvents`), so that a quiet minute costs
+next to nothing. Start-up also seeds the built-in yearly deadlines.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from bot.config import Settings
 from bot.delivery.outbox import Outbox
 from bot.services.events.builtin import roll_recurring, seed_builtin_deadlines
 from bot.services.events.notices import EventTexts
-from bot.services.events.reminders import run_due_reminders
+from bot.services.events.reminders import SettledEvents, run_due_reminders
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ class BotScheduler:
         self._outbox = outbox
         self._event_texts = event_texts
         self._scheduler: AsyncIOScheduler | None = None
+        self._settled = SettledEvents()
         # One run at a time, and stop() waits for a run in progress to finish its transaction.
         self._running = asyncio.Lock()
 
@@ -56,7 +58,12 @@ class BotScheduler:
         """One run of the reminder job; returns how many messages it queued."""
         async with self._running:
             return await run_due_reminders(
-                self._sessionmaker, self._outbox, self._clock, self._settings, self._event_texts
+                self._sessionmaker,
+                self._outbox,
+                self._clock,
+                self._settings,
+                self._event_texts,
+                self._settled,
             )
 
     async def _tick(self) -> None:

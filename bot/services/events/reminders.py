@@ -1,106 +1,180 @@
 """The reminder job: ask the database what is due, enqueue it, record it. Safe to run anywhere.
 
 What is due follows from events, subscriptions and the reminder log, all in the database, so a
-restart neither loses nor repeats a reminder. Each slot is claimed with an insert that ignores
-conflicts before its message is queued (same transaction), so a second instance running the
-same job at the same moment queues nothing twice; the outbox dedupe key is a second guard.
+restart neither loses nor repeats a reminder. The slots due now are the same for everyone
+(`planner.due_slots`); who of the audience is owed which of them is worked out by the database
+for all users at once, a slice of user ids per transaction, so that a big audience neither holds
+SQLite's write lock for long nor keeps the event loop busy. In each slice the slots are claimed
+with an insert that ignores conflicts, and the claimed ones are queued in the same transaction,
+so a second instance running the same job at the same moment queues nothing twice; the outbox
+dedupe key is a second guard. The text is rendered once per language, not once per person.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.delivery.messages import MessageContent
+from bot.delivery.messages import PRIORITY, Category, OutgoingMessage
 from bot.delivery.outbox import Outbox
+from bot.languages import DEFAULT_LANGUAGE, LANGUAGES
 from bot.services.events.builtin import roll_recurring
 from bot.services.events.model import STATUS_ACTIVE
-from bot.services.events.notices import EventTexts, language_of, reminder_message
-from bot.services.events.planner import QuietHours, ahead_until, choose, event_slots
+from bot.services.events.notices import EventTexts, group_key, reminder_key_parts
+from bot.services.events.planner import QuietHours, ahead_until, due_slots, event_slots
 from db.repositories.events import EventDTO, EventRepository
-from db.repositories.reminders import SENT, SKIPPED, ReminderRepository, SlotRecord
-from db.repositories.subscriptions import Recipient, SubscriptionRepository
+from db.repositories.outbox import FanOut, OutboxRepository
+from db.repositories.reminders import DueSlot, Occurrence, ReminderRepository
 
 log = logging.getLogger(__name__)
+
+# Users per transaction: a slice takes some tens of milliseconds on SQLite.
+SLICE_USERS = 2000
+LAST_USER_ID = 2**63 - 1
 
 
 def quiet_hours(settings: Settings) -> QuietHours:
     return QuietHours(settings.quiet_hours_start, settings.quiet_hours_end, settings.tz)
 
 
-async def recipients(session: AsyncSession, event: EventDTO) -> list[Recipient]:
-    """Subscribers of the category (region rules applied) and "Remind me" users; one entry per
-    user, with the earliest moment they asked."""
-    subscriptions = SubscriptionRepository(session)
-    people: dict[int, Recipient] = {}
-    found = [
-        *await subscriptions.subscribers(event.category, event.region),
-        *await subscriptions.watchers(event.id),
-    ]
-    for person in found:
-        known = people.get(person.user_id)
-        if known is None or person.opted_in_at < known.opted_in_at:
-            people[person.user_id] = person
-    return list(people.values())
+def slices(starts: Sequence[int]) -> Iterator[tuple[int, int]]:
+    """Inclusive user id ranges from each start to just before the next one."""
+    for index, first in enumerate(starts):
+        last = starts[index + 1] - 1 if index + 1 < len(starts) else LAST_USER_ID
+        yield first, last
+
+
+def due_now(event: EventDTO, settings: Settings, now: datetime) -> list[DueSlot]:
+    quiet = quiet_hours(settings)
+    limit = ahead_until(event.starts_at, event.all_day, quiet.tz)
+    slots = event_slots(event.starts_at, event.all_day, settings.reminder_offsets, quiet)
+    due = due_slots(slots, now=now, limit=limit, quiet=quiet)
+    return [DueSlot(slot.offset_minutes, slot.send_at) for slot in due]
+
+
+class ReminderFanOut:
+    """The reminder of one event at one moment, rendered once per language."""
+
+    def __init__(self, event: EventDTO, texts: EventTexts, now: datetime) -> None:
+        self._event = event
+        self._now = now
+        self._contents: dict[str, tuple[str, dict[str, Any] | None]] = {}
+        for language in LANGUAGES:
+            content = texts.reminder(event, language, now)
+            # Checked against Telegram's limits once here, for every recipient's copy alike
+            # (the chat id is a stand-in: only the content is checked).
+            checked = OutgoingMessage.text_message(
+                0, content.text, category=Category.REMINDER, keyboard=content.keyboard
+            )
+            self._contents[language] = (content.text, checked.stored_keyboard())
+
+    def for_slot(self, offset: int) -> FanOut:
+        prefix, suffix = reminder_key_parts(self._event.id, offset, self._event.starts_at)
+        return FanOut(
+            category=Category.REMINDER,
+            priority=PRIORITY[Category.REMINDER],
+            not_before=self._now,
+            group_key=group_key(self._event.id),
+            contents=self._contents,
+            default_language=DEFAULT_LANGUAGE,
+            key_prefix=prefix,
+            key_suffix=suffix,
+        )
+
+
+async def queue_slice(
+    session: AsyncSession,
+    occurrence: Occurrence,
+    due: Sequence[DueSlot],
+    users: tuple[int, int],
+    message: ReminderFanOut,
+    now: datetime,
+) -> int | None:
+    """Claims and queues the due reminders of one slice of users; None when the occurrence is
+    no longer active."""
+    if not await ReminderRepository(session).claim_due(occurrence, due, now, users):
+        return None
+    outbox = OutboxRepository(session)
+    queued = 0
+    for slot in due:
+        sent = ReminderRepository.sent_at(occurrence, slot.offset_minutes, now, users)
+        queued += await outbox.insert_fan_out(sent, message.for_slot(slot.offset_minutes), now)
+    return queued
 
 
 async def remind_for_event(
-    session: AsyncSession,
+    sessionmaker: async_sessionmaker[AsyncSession],
     outbox: Outbox,
     texts: EventTexts,
     settings: Settings,
     event_id: int,
     now: datetime,
 ) -> int:
-    events = EventRepository(session)
-    event = await events.get(event_id)
+    """Queues the reminders of one event due at `now`; returns how many."""
+    async with sessionmaker() as session:
+        event = await EventRepository(session).get(event_id)
     if event is None or event.status != STATUS_ACTIVE:
         return 0
-    quiet = quiet_hours(settings)
-    limit = ahead_until(event.starts_at, event.all_day, quiet.tz)
-    slots = event_slots(event.starts_at, event.all_day, settings.reminder_offsets, quiet)
-    due_offsets = [slot.offset_minutes for slot in slots if slot.send_at <= now]
-    if now >= limit or not due_offsets:
+    due = due_now(event, settings, now)
+    if not due:
         return 0
-    closest_due = min(due_offsets)
-    log_repo = ReminderRepository(session)
-    closest_handled = await log_repo.closest_handled(event.id, event.starts_at)
-    records: list[SlotRecord] = []
-    chosen: dict[int, tuple[Recipient, int]] = {}
-    for person in await recipients(session, event):
-        handled = closest_handled.get(person.user_id)
-        if handled is not None and handled <= closest_due:
-            continue  # had this slot or a closer one: nothing can be due (the usual case)
-        choice = choose(
-            slots,
-            now=now,
-            limit=limit,
-            quiet=quiet,
-            opted_in_at=person.opted_in_at,
-            handled=() if handled is None else (handled,),
-        )
-        if choice.send is not None:
-            records.append(SlotRecord(person.user_id, choice.send.offset_minutes, SENT))
-            chosen[person.user_id] = (person, choice.send.offset_minutes)
-        records.extend(SlotRecord(person.user_id, s.offset_minutes, SKIPPED) for s in choice.skip)
-    if not records:
+    occurrence = Occurrence(event.id, event.starts_at, event.category, event.region)
+    async with sessionmaker() as session:
+        starts = await ReminderRepository(session).slice_starts(occurrence, due, SLICE_USERS)
+    if not starts:
         return 0
-    claimed = await log_repo.record(event.id, event.starts_at, records, now)
-    # The same for everyone with this language at this moment: rendered once per language.
-    rendered: dict[str, MessageContent] = {}
-    messages = []
-    for person, offset in chosen.values():
-        if (person.user_id, offset) not in claimed:
-            continue  # another instance took it
-        language = language_of(person)
-        if language not in rendered:
-            rendered[language] = texts.reminder(event, language, now)
-        messages.append(reminder_message(event, person, offset, rendered[language]))
-    return await outbox.enqueue(session, *messages)
+    message = ReminderFanOut(event, texts, now)
+    queued = 0
+    for users in slices(starts):
+        async with sessionmaker() as session, session.begin():
+            done = await queue_slice(session, occurrence, due, users, message, now)
+        if done is None:
+            break  # cancelled or moved meanwhile: its own notices take over
+        if done:
+            queued += done
+            outbox.wake()  # committed: the sender may start on this slice
+        await asyncio.sleep(0)
+    return queued
+
+
+class SettledEvents:
+    """What this process has already worked through, so a tick with nothing new costs no
+    query per event.
+
+    Who is owed what changes when a slot falls due and when the event is edited; both show in
+    an event's signature (its last change and the slots due now). An event is passed over once
+    PASSES complete runs found its signature: the second, a tick after the first, catches a
+    subscription whose transaction was committing while the first ran. So someone who enters an
+    audience later without asking anew (unblocks the bot, moves to the event's region) gets the
+    next slot rather than one already due, as does a subscription that took longer than a tick
+    to commit; asking after a slot fell due never earned that slot anyway. A restarted process
+    starts empty, so reminders that fell due while it was down go out at its first tick.
+    """
+
+    PASSES = 2
+
+    def __init__(self) -> None:
+        self._runs: dict[int, tuple[Hashable, int]] = {}
+
+    def wanted(self, event_id: int, signature: Hashable) -> bool:
+        seen = self._runs.get(event_id)
+        return seen is None or seen[0] != signature or seen[1] < self.PASSES
+
+    def ran(self, event_id: int, signature: Hashable) -> None:
+        seen = self._runs.get(event_id)
+        runs = seen[1] + 1 if seen is not None and seen[0] == signature else 1
+        self._runs[event_id] = (signature, runs)
+
+    def keep_only(self, event_ids: Iterable[int]) -> None:
+        kept = set(event_ids)
+        self._runs = {key: value for key, value in self._runs.items() if key in kept}
 
 
 async def run_due_reminders(
@@ -109,9 +183,11 @@ async def run_due_reminders(
     clock: Clock,
     settings: Settings,
     texts: EventTexts,
+    settled: SettledEvents | None = None,
 ) -> int:
     """One pass: roll yearly deadlines forward, then queue every reminder due now.
-    Returns how many messages were queued. Each event is its own transaction."""
+    Returns how many messages were queued. With `settled` (the scheduler keeps one), events
+    already worked through for the slots due now are passed over."""
     now = clock.now()
     horizon = timedelta(minutes=max(settings.reminder_offsets, default=0))
     async with sessionmaker() as session, session.begin():
@@ -121,12 +197,20 @@ async def run_due_reminders(
         log.info("rolled %d yearly deadlines to their next date", rolled)
     queued = 0
     for event in candidates:
+        due = due_now(event, settings, now)
+        if not due:
+            continue  # nobody is owed anything now
+        signature = (event.updated_at, tuple(due))
+        if settled is not None and not settled.wanted(event.id, signature):
+            continue
         try:
-            async with sessionmaker() as session, session.begin():
-                queued += await remind_for_event(session, outbox, texts, settings, event.id, now)
+            queued += await remind_for_event(sessionmaker, outbox, texts, settings, event.id, now)
         except Exception:
             # One broken event must not starve the others; the next pass retries it.
             log.exception("reminders for event %s failed", event.id)
-    if queued:
-        outbox.wake()
+            continue
+        if settled is not None:
+            settled.ran(event.id, signature)
+    if settled is not None:
+        settled.keep_only(event.id for event in candidates)
     return queued
