@@ -8,7 +8,7 @@ slot they already had; the closest is sent, the others are recorded as skipped.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -69,10 +69,28 @@ class DueSlot:
     send_at: datetime
 
 
-def _people(occurrence: Occurrence, users: tuple[int, int] | None) -> Subquery:
+@dataclass(frozen=True, slots=True)
+class ReminderRound:
+    """One look at one occurrence: the slots due `now`, for its whole audience or, with
+    `asked_since`, only for those who asked from that moment on."""
+
+    occurrence: Occurrence
+    due: tuple[DueSlot, ...]
+    now: datetime
+    asked_since: datetime | None = None
+
+
+def _people(round_: ReminderRound, users: tuple[int, int] | None) -> Subquery:
     """The audience with, for each person, the closest slot of this occurrence they already
     had (sent or skipped), or a stand-in further than any slot."""
-    people = audience(occurrence.category, occurrence.region, occurrence.event_id, users)
+    occurrence = round_.occurrence
+    people = audience(
+        occurrence.category,
+        occurrence.region,
+        occurrence.event_id,
+        users=users,
+        asked_since=round_.asked_since,
+    )
     closest_handled = (
         select(func.min(EventReminder.offset_minutes))
         .where(
@@ -98,15 +116,17 @@ def _owed(person: Subquery, slot: DueSlot) -> ColumnElement[bool]:
 
 
 def _claims(
-    occurrence: Occurrence, due: Sequence[DueSlot], users: tuple[int, int]
+    round_: ReminderRound, users: tuple[int, int]
 ) -> Select[int, int, str] | CompoundSelect[int, int, str]:
     """(user id, offset, status) for each due slot a person of the slice is owed: the closest
     one they are owed is sent, any further one is skipped."""
-    person = _people(occurrence, users)
+    person = _people(round_, users)
     claims = []
-    for slot in due:
+    for slot in round_.due:
         closer = [
-            _owed(person, other) for other in due if other.offset_minutes < slot.offset_minutes
+            _owed(person, other)
+            for other in round_.due
+            if other.offset_minutes < slot.offset_minutes
         ]
         status = case((or_(*closer), SKIPPED), else_=SENT) if closer else literal(SENT, String())
         claims.append(
@@ -123,21 +143,19 @@ class ReminderRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def slice_starts(
-        self, occurrence: Occurrence, due: Sequence[DueSlot], size: int
-    ) -> list[int]:
+    async def slice_starts(self, round_: ReminderRound, size: int) -> list[int]:
         """The first user id of each run of `size` users owed one of the due slots, ascending:
         the job handles the users from one start to the next in one transaction. Empty when
         nobody is owed anything."""
-        if not due:
+        if not round_.due:
             return []
-        person = _people(occurrence, None)
+        person = _people(round_, None)
         owed = (
             select(
                 person.c.user_id,
                 func.row_number().over(order_by=person.c.user_id).label("position"),
             )
-            .where(or_(*(_owed(person, slot) for slot in due)))
+            .where(or_(*(_owed(person, slot) for slot in round_.due)))
             .subquery("owed")
         )
         result = await self._session.scalars(
@@ -145,17 +163,12 @@ class ReminderRepository:
         )
         return list(result.all())
 
-    async def claim_due(
-        self,
-        occurrence: Occurrence,
-        due: Sequence[DueSlot],
-        now: datetime,
-        users: tuple[int, int],
-    ) -> bool:
-        """Records the due slots of the users in the inclusive id range `users` at `now`. A
-        slot recorded before (by another instance too) is left alone, which is what keeps two
-        schedulers from doubling. False: the occurrence is no longer active (the event was
-        cancelled, moved or deleted meanwhile), nothing recorded."""
+    async def claim_due(self, round_: ReminderRound, users: tuple[int, int]) -> bool:
+        """Records the due slots of the users in the inclusive id range `users`, at the round's
+        `now`. A slot recorded before (by another instance too) is left alone, which is what
+        keeps two schedulers from doubling. False: the occurrence is no longer active (the
+        event was cancelled, moved or deleted meanwhile), nothing recorded."""
+        occurrence = round_.occurrence
         still_active = and_(
             Event.id == occurrence.event_id,
             Event.status == _ACTIVE,
@@ -168,14 +181,14 @@ class ReminderRepository:
         )
         if found is None:
             return False
-        claims = _claims(occurrence, due, users).subquery("claims")
+        claims = _claims(round_, users).subquery("claims")
         rows = select(
             literal(occurrence.event_id, Integer()),
             claims.c.user_id,
             claims.c.offset_minutes,
             literal(occurrence.starts_at, UtcDateTime()),
             claims.c.status,
-            literal(now, UtcDateTime()),
+            literal(round_.now, UtcDateTime()),
         ).where(
             # Checked again inside the insert: on SQLite the check above is not yet in the
             # write transaction. (A WHERE is needed anyway: SQLite reads "ON CONFLICT" after a
@@ -191,19 +204,18 @@ class ReminderRepository:
         return True
 
     @staticmethod
-    def sent_at(
-        occurrence: Occurrence, offset: int, now: datetime, users: tuple[int, int]
-    ) -> Select[int]:
-        """The users of the slice whose slot `offset` was recorded as sent at `now`: those
-        `claim_due` just recorded, and those another instance recorded at the very same
+    def sent_in(round_: ReminderRound, offset: int, users: tuple[int, int]) -> Select[int]:
+        """The users of the slice whose slot `offset` was recorded as sent at the round's `now`:
+        those `claim_due` just recorded, and those another instance recorded at the very same
         moment, whose messages were queued with the same dedupe keys in that transaction."""
+        occurrence = round_.occurrence
         return select(EventReminder.user_id).where(
             EventReminder.event_id == occurrence.event_id,
             EventReminder.user_id.between(*users),
             EventReminder.offset_minutes == offset,
             EventReminder.starts_at == occurrence.starts_at,
             EventReminder.status == SENT,
-            EventReminder.created_at == now,
+            EventReminder.created_at == round_.now,
         )
 
     async def record(

@@ -52,15 +52,24 @@ def _watchers(event_id: int) -> Select[int, datetime]:
 
 
 def audience(
-    category: str, region: str | None, event_id: int, users: tuple[int, int] | None = None
+    category: str,
+    region: str | None,
+    event_id: int,
+    *,
+    users: tuple[int, int] | None = None,
+    asked_since: datetime | None = None,
 ) -> Subquery:
     """Everyone who wants reminders of the event, once each: `user_id` and `opted_in_at`, the
     earliest moment they asked (by subscription or "Remind me"). `users` narrows it to an
-    inclusive range of user ids, so that big audiences are handled a slice at a time."""
+    inclusive range of user ids, so that big audiences are handled a slice at a time;
+    `asked_since` to the requests made from that moment on."""
     subscribers, watchers = _subscribers(category, region), _watchers(event_id)
     if users is not None:
         subscribers = subscribers.where(EventSubscription.user_id.between(*users))
         watchers = watchers.where(EventWatch.user_id.between(*users))
+    if asked_since is not None:
+        subscribers = subscribers.where(EventSubscription.created_at >= asked_since)
+        watchers = watchers.where(EventWatch.created_at >= asked_since)
     both = union_all(subscribers, watchers).subquery("asked")
     return (
         select(both.c.user_id, func.min(both.c.opted_in_at).label("opted_in_at"))

@@ -22,7 +22,7 @@ from bot.testing import FakeClock
 from db.models.events import EventReminder, EventSubscription, EventWatch
 from db.models.outbox import OutboxMessage
 from db.models.users import User
-from db.repositories.reminders import DueSlot, Occurrence, ReminderRepository
+from db.repositories.reminders import DueSlot, Occurrence, ReminderRepository, ReminderRound
 from db.repositories.subscriptions import SubscriptionRepository
 from db.repositories.users import UserRepository
 from tests.events.conftest import EventsEnv, draft, local
@@ -387,16 +387,22 @@ async def test_a_cancelled_occurrence_is_not_claimed(events_env: EventsEnv) -> N
     await env.add_user(1, categories=["seminar"])
     created = await env.create(draft(local(2026, 4, 15, 14, 0)))
     occurrence = Occurrence(created.id, created.starts_at, created.category, created.region)
-    due = [DueSlot(10080, local(2026, 4, 8, 14, 0))]
     now = local(2026, 4, 8, 14, 0)
+    due = (DueSlot(10080, now),)
     async with env.sessionmaker() as session, session.begin():
         await env.service(session).cancel(created.id)
     async with env.sessionmaker() as session, session.begin():
-        assert not await ReminderRepository(session).claim_due(occurrence, due, now, (1, 1))
+        claimed = await ReminderRepository(session).claim_due(
+            ReminderRound(occurrence, due, now), (1, 1)
+        )
+        assert not claimed
     moved = await env.create(draft(local(2026, 4, 16, 14, 0)))
     stale = Occurrence(moved.id, created.starts_at, moved.category, moved.region)
     async with env.sessionmaker() as session, session.begin():
-        assert not await ReminderRepository(session).claim_due(stale, due, now, (1, 1))
+        claimed = await ReminderRepository(session).claim_due(
+            ReminderRound(stale, due, now), (1, 1)
+        )
+        assert not claimed
     assert await log_rows(env) == set()
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Hashable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,7 +32,7 @@ from bot.services.events.notices import EventTexts, group_key, reminder_key_part
 from bot.services.events.planner import QuietHours, ahead_until, due_slots, event_slots
 from db.repositories.events import EventDTO, EventRepository
 from db.repositories.outbox import FanOut, OutboxRepository
-from db.repositories.reminders import DueSlot, Occurrence, ReminderRepository
+from db.repositories.reminders import DueSlot, Occurrence, ReminderRepository, ReminderRound
 
 log = logging.getLogger(__name__)
 
@@ -51,12 +52,12 @@ def slices(starts: Sequence[int]) -> Iterator[tuple[int, int]]:
         yield first, last
 
 
-def due_now(event: EventDTO, settings: Settings, now: datetime) -> list[DueSlot]:
+def due_now(event: EventDTO, settings: Settings, now: datetime) -> tuple[DueSlot, ...]:
     quiet = quiet_hours(settings)
     limit = ahead_until(event.starts_at, event.all_day, quiet.tz)
     slots = event_slots(event.starts_at, event.all_day, settings.reminder_offsets, quiet)
     due = due_slots(slots, now=now, limit=limit, quiet=quiet)
-    return [DueSlot(slot.offset_minutes, slot.send_at) for slot in due]
+    return tuple(DueSlot(slot.offset_minutes, slot.send_at) for slot in due)
 
 
 class ReminderFanOut:
@@ -90,22 +91,20 @@ class ReminderFanOut:
 
 
 async def queue_slice(
-    session: AsyncSession,
-    occurrence: Occurrence,
-    due: Sequence[DueSlot],
-    users: tuple[int, int],
-    message: ReminderFanOut,
-    now: datetime,
+    session: AsyncSession, round_: ReminderRound, users: tuple[int, int], message: ReminderFanOut
 ) -> int | None:
     """Claims and queues the due reminders of one slice of users; None when the occurrence is
     no longer active."""
-    if not await ReminderRepository(session).claim_due(occurrence, due, now, users):
+    reminders = ReminderRepository(session)
+    if not await reminders.claim_due(round_, users):
         return None
     outbox = OutboxRepository(session)
     queued = 0
-    for slot in due:
-        sent = ReminderRepository.sent_at(occurrence, slot.offset_minutes, now, users)
-        queued += await outbox.insert_fan_out(sent, message.for_slot(slot.offset_minutes), now)
+    for slot in round_.due:
+        sent = reminders.sent_in(round_, slot.offset_minutes, users)
+        queued += await outbox.insert_fan_out(
+            sent, message.for_slot(slot.offset_minutes), round_.now
+        )
     return queued
 
 
@@ -116,8 +115,10 @@ async def remind_for_event(
     settings: Settings,
     event_id: int,
     now: datetime,
+    asked_since: datetime | None = None,
 ) -> int:
-    """Queues the reminders of one event due at `now`; returns how many."""
+    """Queues the reminders of one event due at `now` (to those who asked since `asked_since`,
+    when given); returns how many."""
     async with sessionmaker() as session:
         event = await EventRepository(session).get(event_id)
     if event is None or event.status != STATUS_ACTIVE:
@@ -126,15 +127,16 @@ async def remind_for_event(
     if not due:
         return 0
     occurrence = Occurrence(event.id, event.starts_at, event.category, event.region)
+    round_ = ReminderRound(occurrence, due, now, asked_since)
     async with sessionmaker() as session:
-        starts = await ReminderRepository(session).slice_starts(occurrence, due, SLICE_USERS)
+        starts = await ReminderRepository(session).slice_starts(round_, SLICE_USERS)
     if not starts:
         return 0
     message = ReminderFanOut(event, texts, now)
     queued = 0
     for users in slices(starts):
         async with sessionmaker() as session, session.begin():
-            done = await queue_slice(session, occurrence, due, users, message, now)
+            done = await queue_slice(session, round_, users, message)
         if done is None:
             break  # cancelled or moved meanwhile: its own notices take over
         if done:
@@ -144,37 +146,61 @@ async def remind_for_event(
     return queued
 
 
+@dataclass(frozen=True, slots=True)
+class Look:
+    """What the job still has to look through for an event: its whole audience (None), or
+    only those who asked from `asked_since` on."""
+
+    asked_since: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Worked:
+    signature: Hashable
+    first_run: datetime
+    rechecked: bool
+
+
 class SettledEvents:
     """What this process has already worked through, so a tick with nothing new costs no
     query per event.
 
     Who is owed what changes when a slot falls due and when the event is edited; both show in
-    an event's signature (its last change and the slots due now). An event is passed over once
-    PASSES complete runs found its signature: the second, a tick after the first, catches a
-    subscription whose transaction was committing while the first ran. So someone who enters an
-    audience later without asking anew (unblocks the bot, moves to the event's region) gets the
-    next slot rather than one already due, as does a subscription that took longer than a tick
-    to commit; asking after a slot fell due never earned that slot anyway. A restarted process
-    starts empty, so reminders that fell due while it was down go out at its first tick.
+    an event's signature (its last change and the slots due now). After a run through the
+    whole audience for a signature, the next tick looks once more, at the requests made since
+    shortly before that run: a subscription whose transaction was committing while the first
+    ran. Then the event is passed over until its signature changes. So someone who enters an
+    audience later without asking anew (unblocks the bot, moves to the event's region) gets
+    the next slot rather than one already due; asking after a slot fell due never earned that
+    slot anyway. A restarted process starts empty: reminders that fell due while it was down go
+    out at its first tick.
     """
 
-    PASSES = 2
+    # Longer than any transaction that records a subscription or a "Remind me".
+    RECHECK_WINDOW = timedelta(minutes=10)
 
     def __init__(self) -> None:
-        self._runs: dict[int, tuple[Hashable, int]] = {}
+        self._worked: dict[int, _Worked] = {}
 
-    def wanted(self, event_id: int, signature: Hashable) -> bool:
-        seen = self._runs.get(event_id)
-        return seen is None or seen[0] != signature or seen[1] < self.PASSES
+    def look(self, event_id: int, signature: Hashable) -> Look | None:
+        """What is left to look through; None: nothing can be owed."""
+        worked = self._worked.get(event_id)
+        if worked is None or worked.signature != signature:
+            return Look(None)
+        if not worked.rechecked:
+            return Look(worked.first_run - self.RECHECK_WINDOW)
+        return None
 
-    def ran(self, event_id: int, signature: Hashable) -> None:
-        seen = self._runs.get(event_id)
-        runs = seen[1] + 1 if seen is not None and seen[0] == signature else 1
-        self._runs[event_id] = (signature, runs)
+    def worked(self, event_id: int, signature: Hashable, now: datetime) -> None:
+        before = self._worked.get(event_id)
+        if before is None or before.signature != signature:
+            self._worked[event_id] = _Worked(signature, now, rechecked=False)
+        else:
+            self._worked[event_id] = _Worked(signature, before.first_run, rechecked=True)
 
     def keep_only(self, event_ids: Iterable[int]) -> None:
         kept = set(event_ids)
-        self._runs = {key: value for key, value in self._runs.items() if key in kept}
+        self._worked = {key: value for key, value in self._worked.items() if key in kept}
 
 
 async def run_due_reminders(
@@ -200,17 +226,20 @@ async def run_due_reminders(
         due = due_now(event, settings, now)
         if not due:
             continue  # nobody is owed anything now
-        signature = (event.updated_at, tuple(due))
-        if settled is not None and not settled.wanted(event.id, signature):
+        signature = (event.updated_at, due)
+        look = Look(None) if settled is None else settled.look(event.id, signature)
+        if look is None:
             continue
         try:
-            queued += await remind_for_event(sessionmaker, outbox, texts, settings, event.id, now)
+            queued += await remind_for_event(
+                sessionmaker, outbox, texts, settings, event.id, now, look.asked_since
+            )
         except Exception:
             # One broken event must not starve the others; the next pass retries it.
             log.exception("reminders for event %s failed", event.id)
             continue
         if settled is not None:
-            settled.ran(event.id, signature)
+            settled.worked(event.id, signature, now)
     if settled is not None:
         settled.keep_only(event.id for event in candidates)
     return queued
