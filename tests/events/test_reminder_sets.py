@@ -89,21 +89,21 @@ async def test_the_database_applies_the_planners_rule_to_every_user(
     asked: dict[int, datetime] = {}
     async with env.sessionmaker() as session, session.begin():
         for user_id in range(1, 121):
-            moments = [asked_at(rng)]
+            requests = [asked_at(rng)]
             await UserRepository(session).touch(user_id, local(2026, 4, 1))
             await session.execute(
                 insert(EventSubscription).values(
-                    user_id=user_id, category="seminar", created_at=moments[0]
+                    user_id=user_id, category="seminar", created_at=requests[0]
                 )
             )
             if rng.random() < 0.3:
-                moments.append(asked_at(rng))
+                requests.append(asked_at(rng))
                 await session.execute(
                     insert(EventWatch).values(
-                        event_id=created.id, user_id=user_id, created_at=moments[1]
+                        event_id=created.id, user_id=user_id, created_at=requests[1]
                     )
                 )
-            asked[user_id] = min(moments)
+            asked[user_id] = min(requests)
             if rng.random() < 0.25:  # slots handled before (by an earlier run or a notice)
                 for offset in rng.sample(OFFSETS, rng.randint(1, 2)):
                     await session.execute(
