@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import os
 import statistics
 import sys
@@ -162,9 +161,6 @@ async def measure(database_url: str, events: int, subscribers: int) -> Figures:
     try:
         sessionmaker = create_sessionmaker(engine)
         await populate(sessionmaker, events, subscribers)
-        # Start from a settled heap, as in a bot that has been running for a while: a full
-        # collection of this process's ~300,000 import-time objects is itself a long stall.
-        gc.collect()
         clock = FakeClock(NOW)
         settings = Settings(_env_file=None, bot_token=SecretStr(TOKEN), database_url=database_url)
         outbox = Outbox(clock)
