@@ -1,7 +1,9 @@
 """Periodic jobs (APScheduler 3, AsyncIOScheduler), started and stopped with the application.
 
-The jobs hold no state: each run asks the database what is due. Start-up also seeds the
-built-in yearly deadlines. A daily job deletes what is past ``RETENTION_DAYS``.
+Each run asks the database what is due; the reminder job only remembers which events it has
+already worked through for the slots due now (`SettledEvents`), so that a quiet minute costs
+next to nothing. Start-up also seeds the built-in yearly deadlines. A daily job deletes what is
+past ``RETENTION_DAYS``; another checks the desk's service levels every minute.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from bot.config import Settings
 from bot.delivery.outbox import Outbox
 from bot.services.events.builtin import roll_recurring, seed_builtin_deadlines
 from bot.services.events.notices import EventTexts
-from bot.services.events.reminders import ReminderTally, run_due_reminders
+from bot.services.events.reminders import ReminderTally, SettledEvents, run_due_reminders
 from bot.services.retention import RetentionReport, purge_expired
 
 log = logging.getLogger(__name__)
@@ -45,14 +47,15 @@ class BotScheduler:
         on_reminders: Callable[[ReminderTally], None] | None = None,
         on_retention: Callable[[RetentionReport], None] | None = None,
     ) -> None:
-        self._settings = settings
         self._on_reminders = on_reminders
         self._on_retention = on_retention
+        self._settings = settings
         self._sessionmaker = sessionmaker
         self._clock = clock
         self._outbox = outbox
         self._event_texts = event_texts
         self._scheduler: AsyncIOScheduler | None = None
+        self._settled = SettledEvents()
         # One run at a time, and stop() waits for a run in progress to finish its transaction.
         self._running = asyncio.Lock()
 
@@ -73,6 +76,7 @@ class BotScheduler:
                 self._clock,
                 self._settings,
                 self._event_texts,
+                self._settled,
                 tally,
             )
         if self._on_reminders is not None:

@@ -8,16 +8,35 @@ the new owner's record.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, case, func, or_, select, update
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Integer,
+    Select,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    case,
+    false,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy import cast as cast_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models.outbox import ERROR_LENGTH, OutboxMessage, OutboxState
+from db.base import UtcDateTime
+from db.models.outbox import ERROR_LENGTH, OutboxKind, OutboxMessage, OutboxState
 from db.models.users import User
 
 # Rows per INSERT statement: well under SQLite's and asyncpg's 32,766 bound parameters.
@@ -44,6 +63,22 @@ class NewOutboxRow:
     filename: str | None = None
     dedupe_key: str | None = None
     group_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FanOut:
+    """One text message to each of many users, in each user's language: rendered once per
+    language, not once per user. A row's dedupe key is `key_prefix` + user id + `key_suffix`."""
+
+    category: str
+    priority: int
+    not_before: datetime
+    group_key: str | None
+    # language → (HTML text, reply_markup); users with another or no language get the default.
+    contents: Mapping[str, tuple[str, dict[str, Any] | None]]
+    default_language: str
+    key_prefix: str
+    key_suffix: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,8 +194,7 @@ class OutboxRepository:
         Returns how many rows were newly queued. ON CONFLICT DO NOTHING keeps the caller's
         transaction intact, where catching an IntegrityError would need a savepoint per row.
         """
-        dialect = self._session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        insert = self._insert()
         table = cast(Table, OutboxMessage.__table__)
         # Core executemany with RETURNING: SQLAlchemy batches it into multi-row INSERTs from
         # one cached statement ("insertmanyvalues"); only inserted rows return an id.
@@ -197,6 +231,54 @@ class OutboxRepository:
             result = await self._session.execute(statement, values)
             queued += len(result.all())
         return queued
+
+    async def insert_fan_out(self, recipients: Select[int], fan_out: FanOut, now: datetime) -> int:
+        """Queue `fan_out` to each reachable user `recipients` selects, in one INSERT … SELECT;
+        a row whose dedupe key exists already is dropped. Returns how many were queued."""
+        table = cast(Table, OutboxMessage.__table__)
+        text, markup = fan_out.contents[fan_out.default_language]
+        text_of: ColumnElement[Any] = literal(text, Text())
+        markup_of: ColumnElement[Any] = literal(markup, JSON()) if markup else null()
+        for language, (other_text, other_markup) in fan_out.contents.items():
+            if language == fan_out.default_language:
+                continue
+            speaks = User.language == language
+            text_of = case((speaks, literal(other_text, Text())), else_=text_of)
+            other: ColumnElement[Any] = literal(other_markup, JSON()) if other_markup else null()
+            markup_of = case((speaks, other), else_=markup_of)
+        key = (
+            literal(fan_out.key_prefix, String())
+            + cast_(User.id, String())
+            + literal(fan_out.key_suffix, String())
+        )
+        columns = {
+            "chat_id": User.id,
+            "kind": literal(OutboxKind.TEXT, String()),
+            "category": literal(fan_out.category, String()),
+            "priority": literal(fan_out.priority, SmallInteger()),
+            "state": literal(OutboxState.PENDING, String()),
+            "text": text_of,
+            "reply_markup": markup_of,
+            "silent": false(),
+            "dedupe_key": key,
+            "group_key": literal(fan_out.group_key, String()),
+            "not_before": literal(fan_out.not_before, UtcDateTime()),
+            "created_at": literal(now, UtcDateTime()),
+            "attempts": literal(0, Integer()),
+        }
+        rows = select(*columns.values()).where(User.id.in_(recipients), User.is_reachable.is_(True))
+        statement = (
+            self._insert()(table)
+            .from_select(list(columns), rows)
+            .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        )
+        result = await self._session.execute(statement)
+        # Both drivers count the rows inserted, not those the conflict skipped.
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    def _insert(self) -> Any:
+        dialect = self._session.get_bind().dialect.name
+        return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
     async def cancel_pending(
         self,

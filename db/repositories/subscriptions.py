@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import Select, Subquery, delete, func, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models.events import EventSubscription, EventSubscriptionPrefs, EventWatch
@@ -19,6 +19,63 @@ class Recipient:
     user_id: int
     language: str | None
     opted_in_at: datetime  # when they asked for these reminders
+
+
+def _subscribers(category: str, region: str | None) -> Select[int, datetime]:
+    """(user id, subscribed at) of reachable subscribers of `category` who want an event in
+    `region` (None: all of Kazakhstan). A user who keeps "only my region" (the default) still
+    hears about all-KZ events, and a user without a region hears about everything."""
+    stmt = (
+        select(User.id.label("user_id"), EventSubscription.created_at.label("opted_in_at"))
+        .join(EventSubscription, EventSubscription.user_id == User.id)
+        .where(EventSubscription.category == category, User.is_reachable.is_(True))
+    )
+    if region is not None:
+        stmt = stmt.outerjoin(EventSubscriptionPrefs, EventSubscriptionPrefs.user_id == User.id)
+        stmt = stmt.where(
+            or_(
+                User.region.is_(None),
+                User.region == region,
+                EventSubscriptionPrefs.region_only.is_(False),
+            )
+        )
+    return stmt
+
+
+def _watchers(event_id: int) -> Select[int, datetime]:
+    """(user id, pressed at) of reachable users who pressed "Remind me" on the event."""
+    return (
+        select(User.id.label("user_id"), EventWatch.created_at.label("opted_in_at"))
+        .join(EventWatch, EventWatch.user_id == User.id)
+        .where(EventWatch.event_id == event_id, User.is_reachable.is_(True))
+    )
+
+
+def audience(
+    category: str,
+    region: str | None,
+    event_id: int,
+    *,
+    users: tuple[int, int] | None = None,
+    asked_since: datetime | None = None,
+) -> Subquery:
+    """Everyone who wants reminders of the event, once each: `user_id` and `opted_in_at`, the
+    earliest moment they asked (by subscription or "Remind me"). `users` narrows it to an
+    inclusive range of user ids, so that big audiences are handled a slice at a time;
+    `asked_since` to the requests made from that moment on."""
+    subscribers, watchers = _subscribers(category, region), _watchers(event_id)
+    if users is not None:
+        subscribers = subscribers.where(EventSubscription.user_id.between(*users))
+        watchers = watchers.where(EventWatch.user_id.between(*users))
+    if asked_since is not None:
+        subscribers = subscribers.where(EventSubscription.created_at >= asked_since)
+        watchers = watchers.where(EventWatch.created_at >= asked_since)
+    both = union_all(subscribers, watchers).subquery("asked")
+    return (
+        select(both.c.user_id, func.min(both.c.opted_in_at).label("opted_in_at"))
+        .group_by(both.c.user_id)
+        .subquery("audience")
+    )
 
 
 class SubscriptionRepository:
@@ -62,36 +119,11 @@ class SubscriptionRepository:
             row.region_only = value
         await self._session.flush()
 
-    async def subscribers(self, category: str, region: str | None) -> Sequence[Recipient]:
-        """Reachable users subscribed to `category` who want an event in `region` (None: all KZ).
-
-        A user who keeps "only my region" (the default) still hears about all-KZ events, and a
-        user without a region hears about everything."""
-        stmt = (
-            select(User.id, User.language, EventSubscription.created_at)
-            .join(EventSubscription, EventSubscription.user_id == User.id)
-            .outerjoin(EventSubscriptionPrefs, EventSubscriptionPrefs.user_id == User.id)
-            .where(EventSubscription.category == category, User.is_reachable.is_(True))
-        )
-        if region is not None:
-            stmt = stmt.where(
-                or_(
-                    User.region.is_(None),
-                    User.region == region,
-                    EventSubscriptionPrefs.region_only.is_(False),
-                )
-            )
-        rows = await self._session.execute(stmt.order_by(User.id))
-        return [Recipient(user_id, language, since) for user_id, language, since in rows]
-
     async def watchers(self, event_id: int) -> Sequence[Recipient]:
         rows = await self._session.execute(
-            select(User.id, User.language, EventWatch.created_at)
-            .join(EventWatch, EventWatch.user_id == User.id)
-            .where(EventWatch.event_id == event_id, User.is_reachable.is_(True))
-            .order_by(User.id)
+            _watchers(event_id).add_columns(User.language).order_by(User.id)
         )
-        return [Recipient(user_id, language, since) for user_id, language, since in rows]
+        return [Recipient(user_id, language, since) for user_id, since, language in rows]
 
     async def is_watching(self, event_id: int, user_id: int) -> bool:
         row = await self._session.get(EventWatch, (event_id, user_id))

@@ -41,25 +41,13 @@ def group_key(event_id: int) -> str:
     return f"event:{event_id}"
 
 
-def reminder_key(event_id: int, user_id: int, offset: int, starts_at: datetime) -> str:
-    return f"rem:{event_id}:{user_id}:{offset}:{starts_at.astimezone(UTC):%Y%m%dT%H%MZ}"
+def reminder_key_parts(event_id: int, offset: int, starts_at: datetime) -> tuple[str, str]:
+    """A reminder's dedupe key is prefix + user id + suffix: one per user, slot and start."""
+    return f"rem:{event_id}:", f":{offset}:{starts_at.astimezone(UTC):%Y%m%dT%H%MZ}"
 
 
 def language_of(recipient: Recipient) -> str:
     return as_lang(recipient.language)
-
-
-def reminder_message(
-    event: EventDTO, recipient: Recipient, offset: int, content: MessageContent
-) -> OutgoingMessage:
-    return OutgoingMessage.text_message(
-        recipient.user_id,
-        content.text,
-        category=Category.REMINDER,
-        keyboard=content.keyboard,
-        dedupe_key=reminder_key(event.id, recipient.user_id, offset, event.starts_at),
-        group_key=group_key(event.id),
-    )
 
 
 async def audience(session: AsyncSession, event_id: int) -> list[Recipient]:

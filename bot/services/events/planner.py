@@ -94,6 +94,14 @@ def sendable(slot: Slot, now: datetime, limit: datetime, quiet: QuietHours) -> b
     return quiet.release(now) >= limit
 
 
+def due_slots(
+    slots: Iterable[Slot], *, now: datetime, limit: datetime, quiet: QuietHours
+) -> list[Slot]:
+    """The slots that may go out now, to whoever asked before them and has not had them or a
+    closer one: the same for everyone, so the job works out the rest for all users at once."""
+    return [slot for slot in slots if sendable(slot, now, limit, quiet)]
+
+
 @dataclass(frozen=True, slots=True)
 class Choice:
     send: Slot | None
@@ -109,15 +117,16 @@ def choose(
     opted_in_at: datetime,
     handled: Collection[int],
 ) -> Choice:
-    """For one user and one occurrence: the slot to send now, and the overdue ones it replaces."""
+    """For one user and one occurrence: the slot to send now, and the overdue ones it replaces.
+    The reminder job applies the same rule to a whole audience in SQL
+    (`ReminderRepository.claim_due`); a test holds the two to the same answers."""
     closest_handled = min(handled, default=None)
     due = [
         slot
-        for slot in slots
+        for slot in due_slots(slots, now=now, limit=limit, quiet=quiet)
         if slot.offset_minutes not in handled
         and (closest_handled is None or slot.offset_minutes < closest_handled)
         and slot.send_at >= opted_in_at
-        and sendable(slot, now, limit, quiet)
     ]
     if not due:
         return Choice(None, ())

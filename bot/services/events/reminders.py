@@ -1,30 +1,39 @@
 """The reminder job: ask the database what is due, enqueue it, record it. Safe to run anywhere.
 
 What is due follows from events, subscriptions and the reminder log, all in the database, so a
-restart neither loses nor repeats a reminder. Each slot is claimed with an insert that ignores
-conflicts before its message is queued (same transaction), so a second instance running the
-same job at the same moment queues nothing twice; the outbox dedupe key is a second guard.
+restart neither loses nor repeats a reminder. The slots due now are the same for everyone
+(`planner.due_slots`); who of the audience is owed which of them is worked out by the database
+for all users at once, a slice of user ids per transaction, so that a big audience neither holds
+SQLite's write lock for long nor keeps the event loop busy. In each slice the slots are claimed
+with an insert that ignores conflicts, and the claimed ones are queued in the same transaction,
+so a second instance running the same job at the same moment queues nothing twice; the outbox
+dedupe key is a second guard. The text is rendered once per language, not once per person.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.delivery.messages import MessageContent
+from bot.delivery.messages import PRIORITY, Category, OutgoingMessage
 from bot.delivery.outbox import Outbox
+from bot.languages import DEFAULT_LANGUAGE, LANGUAGES
 from bot.services.events.builtin import roll_recurring
 from bot.services.events.model import STATUS_ACTIVE
-from bot.services.events.notices import EventTexts, language_of, reminder_message
-from bot.services.events.planner import QuietHours, ahead_until, choose, event_slots
+from bot.services.events.notices import EventTexts, group_key, reminder_key_parts
+from bot.services.events.planner import QuietHours, ahead_until, due_slots, event_slots
 from db.repositories.events import EventDTO, EventRepository
-from db.repositories.reminders import SENT, SKIPPED, ReminderRepository, SlotRecord
-from db.repositories.subscriptions import Recipient, SubscriptionRepository
+from db.repositories.outbox import FanOut, OutboxRepository
+from db.repositories.reminders import DueSlot, Occurrence, ReminderRepository, ReminderRound
 
 log = logging.getLogger(__name__)
 
@@ -37,84 +46,179 @@ class ReminderTally:
     due: int = 0
     queued: int = 0
 
-    def add(self, other: ReminderTally) -> None:
-        self.due += other.due
-        self.queued += other.queued
+
+# Users per transaction: a slice takes some tens of milliseconds on SQLite.
+SLICE_USERS = 2000
+LAST_USER_ID = 2**63 - 1
 
 
 def quiet_hours(settings: Settings) -> QuietHours:
     return QuietHours(settings.quiet_hours_start, settings.quiet_hours_end, settings.tz)
 
 
-async def recipients(session: AsyncSession, event: EventDTO) -> list[Recipient]:
-    """Subscribers of the category (region rules applied) and "Remind me" users; one entry per
-    user, with the earliest moment they asked."""
-    subscriptions = SubscriptionRepository(session)
-    people: dict[int, Recipient] = {}
-    found = [
-        *await subscriptions.subscribers(event.category, event.region),
-        *await subscriptions.watchers(event.id),
-    ]
-    for person in found:
-        known = people.get(person.user_id)
-        if known is None or person.opted_in_at < known.opted_in_at:
-            people[person.user_id] = person
-    return list(people.values())
+def slices(starts: Sequence[int]) -> Iterator[tuple[int, int]]:
+    """Inclusive user id ranges from each start to just before the next one."""
+    for index, first in enumerate(starts):
+        last = starts[index + 1] - 1 if index + 1 < len(starts) else LAST_USER_ID
+        yield first, last
+
+
+def due_now(event: EventDTO, settings: Settings, now: datetime) -> tuple[DueSlot, ...]:
+    quiet = quiet_hours(settings)
+    limit = ahead_until(event.starts_at, event.all_day, quiet.tz)
+    slots = event_slots(event.starts_at, event.all_day, settings.reminder_offsets, quiet)
+    due = due_slots(slots, now=now, limit=limit, quiet=quiet)
+    return tuple(DueSlot(slot.offset_minutes, slot.send_at) for slot in due)
+
+
+class ReminderFanOut:
+    """The reminder of one event at one moment, rendered once per language."""
+
+    def __init__(self, event: EventDTO, texts: EventTexts, now: datetime) -> None:
+        self._event = event
+        self._now = now
+        self._contents: dict[str, tuple[str, dict[str, Any] | None]] = {}
+        for language in LANGUAGES:
+            content = texts.reminder(event, language, now)
+            # Checked against Telegram's limits once here, for every recipient's copy alike
+            # (the chat id is a stand-in: only the content is checked).
+            checked = OutgoingMessage.text_message(
+                0, content.text, category=Category.REMINDER, keyboard=content.keyboard
+            )
+            self._contents[language] = (content.text, checked.stored_keyboard())
+
+    def for_slot(self, offset: int) -> FanOut:
+        prefix, suffix = reminder_key_parts(self._event.id, offset, self._event.starts_at)
+        return FanOut(
+            category=Category.REMINDER,
+            priority=PRIORITY[Category.REMINDER],
+            not_before=self._now,
+            group_key=group_key(self._event.id),
+            contents=self._contents,
+            default_language=DEFAULT_LANGUAGE,
+            key_prefix=prefix,
+            key_suffix=suffix,
+        )
+
+
+async def queue_slice(
+    session: AsyncSession, round_: ReminderRound, users: tuple[int, int], message: ReminderFanOut
+) -> ReminderTally | None:
+    """Claims and queues the due reminders of one slice of users; None when the occurrence is
+    no longer active."""
+    reminders = ReminderRepository(session)
+    if not await reminders.claim_due(round_, users):
+        return None
+    outbox = OutboxRepository(session)
+    tally = ReminderTally()
+    for slot in round_.due:
+        sent = reminders.sent_in(round_, slot.offset_minutes, users)
+        tally.due += int(
+            await session.scalar(select(func.count()).select_from(sent.subquery())) or 0
+        )
+        tally.queued += await outbox.insert_fan_out(
+            sent, message.for_slot(slot.offset_minutes), round_.now
+        )
+    return tally
 
 
 async def remind_for_event(
-    session: AsyncSession,
+    sessionmaker: async_sessionmaker[AsyncSession],
     outbox: Outbox,
     texts: EventTexts,
     settings: Settings,
     event_id: int,
     now: datetime,
-) -> ReminderTally:
-    events = EventRepository(session)
-    event = await events.get(event_id)
+    asked_since: datetime | None = None,
+    tally: ReminderTally | None = None,
+) -> int:
+    """Queues the reminders of one event due at `now` (to those who asked since `asked_since`,
+    when given); returns how many, and counts them in `tally`."""
+    async with sessionmaker() as session:
+        event = await EventRepository(session).get(event_id)
     if event is None or event.status != STATUS_ACTIVE:
-        return ReminderTally()
-    quiet = quiet_hours(settings)
-    limit = ahead_until(event.starts_at, event.all_day, quiet.tz)
-    slots = event_slots(event.starts_at, event.all_day, settings.reminder_offsets, quiet)
-    due_offsets = [slot.offset_minutes for slot in slots if slot.send_at <= now]
-    if now >= limit or not due_offsets:
-        return ReminderTally()
-    closest_due = min(due_offsets)
-    log_repo = ReminderRepository(session)
-    closest_handled = await log_repo.closest_handled(event.id, event.starts_at)
-    records: list[SlotRecord] = []
-    chosen: dict[int, tuple[Recipient, int]] = {}
-    for person in await recipients(session, event):
-        handled = closest_handled.get(person.user_id)
-        if handled is not None and handled <= closest_due:
-            continue  # had this slot or a closer one: nothing can be due (the usual case)
-        choice = choose(
-            slots,
-            now=now,
-            limit=limit,
-            quiet=quiet,
-            opted_in_at=person.opted_in_at,
-            handled=() if handled is None else (handled,),
-        )
-        if choice.send is not None:
-            records.append(SlotRecord(person.user_id, choice.send.offset_minutes, SENT))
-            chosen[person.user_id] = (person, choice.send.offset_minutes)
-        records.extend(SlotRecord(person.user_id, s.offset_minutes, SKIPPED) for s in choice.skip)
-    if not records:
-        return ReminderTally()
-    claimed = await log_repo.record(event.id, event.starts_at, records, now)
-    # The same for everyone with this language at this moment: rendered once per language.
-    rendered: dict[str, MessageContent] = {}
-    messages = []
-    for person, offset in chosen.values():
-        if (person.user_id, offset) not in claimed:
-            continue  # another instance took it
-        language = language_of(person)
-        if language not in rendered:
-            rendered[language] = texts.reminder(event, language, now)
-        messages.append(reminder_message(event, person, offset, rendered[language]))
-    return ReminderTally(due=len(messages), queued=await outbox.enqueue(session, *messages))
+        return 0
+    due = due_now(event, settings, now)
+    if not due:
+        return 0
+    occurrence = Occurrence(event.id, event.starts_at, event.category, event.region)
+    round_ = ReminderRound(occurrence, due, now, asked_since)
+    async with sessionmaker() as session:
+        starts = await ReminderRepository(session).slice_starts(round_, SLICE_USERS)
+    if not starts:
+        return 0
+    message = ReminderFanOut(event, texts, now)
+    queued = 0
+    for users in slices(starts):
+        async with sessionmaker() as session, session.begin():
+            done = await queue_slice(session, round_, users, message)
+        if done is None:
+            break  # cancelled or moved meanwhile: its own notices take over
+        if tally is not None:
+            tally.due += done.due
+            tally.queued += done.queued
+        if done.queued:
+            queued += done.queued
+            outbox.wake()  # committed: the sender may start on this slice
+        await asyncio.sleep(0)
+    return queued
+
+
+@dataclass(frozen=True, slots=True)
+class Look:
+    """What the job still has to look through for an event: its whole audience (None), or
+    only those who asked from `asked_since` on."""
+
+    asked_since: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Worked:
+    signature: Hashable
+    first_run: datetime
+    rechecked: bool
+
+
+class SettledEvents:
+    """What this process has already worked through, so a tick with nothing new costs no
+    query per event.
+
+    Who is owed what changes when a slot falls due and when the event is edited; both show in
+    an event's signature (its last change and the slots due now). After a run through the
+    whole audience for a signature, the next tick looks once more, at the requests made since
+    shortly before that run: a subscription whose transaction was committing while the first
+    ran. Then the event is passed over until its signature changes. So someone who enters an
+    audience later without asking anew (unblocks the bot, moves to the event's region) gets
+    the next slot rather than one already due; asking after a slot fell due never earned that
+    slot anyway. A restarted process starts empty: reminders that fell due while it was down go
+    out at its first tick.
+    """
+
+    # Longer than any transaction that records a subscription or a "Remind me".
+    RECHECK_WINDOW = timedelta(minutes=10)
+
+    def __init__(self) -> None:
+        self._worked: dict[int, _Worked] = {}
+
+    def look(self, event_id: int, signature: Hashable) -> Look | None:
+        """What is left to look through; None: nothing can be owed."""
+        worked = self._worked.get(event_id)
+        if worked is None or worked.signature != signature:
+            return Look(None)
+        if not worked.rechecked:
+            return Look(worked.first_run - self.RECHECK_WINDOW)
+        return None
+
+    def worked(self, event_id: int, signature: Hashable, now: datetime) -> None:
+        before = self._worked.get(event_id)
+        if before is None or before.signature != signature:
+            self._worked[event_id] = _Worked(signature, now, rechecked=False)
+        else:
+            self._worked[event_id] = _Worked(signature, before.first_run, rechecked=True)
+
+    def keep_only(self, event_ids: Iterable[int]) -> None:
+        kept = set(event_ids)
+        self._worked = {key: value for key, value in self._worked.items() if key in kept}
 
 
 async def run_due_reminders(
@@ -123,11 +227,12 @@ async def run_due_reminders(
     clock: Clock,
     settings: Settings,
     texts: EventTexts,
+    settled: SettledEvents | None = None,
     tally: ReminderTally | None = None,
 ) -> int:
     """One pass: roll yearly deadlines forward, then queue every reminder due now.
-    Returns how many messages were queued (``tally``, if given, adds what was due). Each event
-    is its own transaction."""
+    Returns how many messages were queued. With `settled` (the scheduler keeps one), events
+    already worked through for the slots due now are passed over."""
     now = clock.now()
     horizon = timedelta(minutes=max(settings.reminder_offsets, default=0))
     async with sessionmaker() as session, session.begin():
@@ -135,18 +240,25 @@ async def run_due_reminders(
         candidates = await EventRepository(session).reminder_candidates(now, horizon)
     if rolled:
         log.info("rolled %d yearly deadlines to their next date", rolled)
-    total = ReminderTally()
+    queued = 0
     for event in candidates:
+        due = due_now(event, settings, now)
+        if not due:
+            continue  # nobody is owed anything now
+        signature = (event.updated_at, due)
+        look = Look(None) if settled is None else settled.look(event.id, signature)
+        if look is None:
+            continue
         try:
-            async with sessionmaker() as session, session.begin():
-                done = await remind_for_event(session, outbox, texts, settings, event.id, now)
+            queued += await remind_for_event(
+                sessionmaker, outbox, texts, settings, event.id, now, look.asked_since, tally
+            )
         except Exception:
             # One broken event must not starve the others; the next pass retries it.
             log.exception("reminders for event %s failed", event.id)
-        else:
-            total.add(done)
-    if tally is not None:
-        tally.add(total)
-    if total.queued:
-        outbox.wake()
-    return total.queued
+            continue
+        if settled is not None:
+            settled.worked(event.id, signature, now)
+    if settled is not None:
+        settled.keep_only(event.id for event in candidates)
+    return queued
