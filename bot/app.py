@@ -11,6 +11,7 @@ import logging
 import signal
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from aiogram import Bot, Dispatcher
 from aiogram.utils.i18n import I18n
@@ -34,7 +35,8 @@ from bot.services.privacy import Pseudonyms
 from bot.services.registry import ServiceFactory
 from bot.startup_checks import StartupError
 from bot.telegram_session import create_bot
-from bot.updates.polling import ExactlyOncePolling
+from bot.updates.polling import TELEGRAM_UPDATE_TYPES, ExactlyOncePolling
+from bot.webhook import WebhookServer
 from db.engine import create_engine, create_sessionmaker
 from db.migrate import upgrade
 from db.repositories.users import UserRepository
@@ -64,6 +66,7 @@ class Application:
     polling: bool = False
     leadership: Leadership = field(init=False)
     _poller: ExactlyOncePolling | None = None
+    _stopped: asyncio.Event | None = None
 
     @classmethod
     async def create(
@@ -141,7 +144,7 @@ class Application:
         await self.publish_commands()
         # The outbox sender and the scheduler run in one replica at a time (bot.leadership).
         await self.leadership.start()
-        if self.metrics_server is not None:
+        if self.metrics_server is not None and self.settings.webhook_url is None:
             await self.metrics_server.start()
 
     async def on_shutdown(self) -> None:
@@ -198,9 +201,54 @@ class Application:
                     asyncio.get_running_loop().remove_signal_handler(signal_number)
             await self.close()
 
+    async def run_webhook(self, *, handle_signals: bool = True) -> None:
+        """Serve Telegram's webhook (WEBHOOK_URL) until stopped; replicas may run side by side
+        on one PostgreSQL database (one of them sends and schedules: bot.leadership)."""
+        url, secret = self.settings.webhook_url, self.settings.webhook_secret
+        if url is None or secret is None:
+            raise StartupError("WEBHOOK_URL and WEBHOOK_SECRET are both needed in webhook mode")
+        server = WebhookServer(
+            self.bot,
+            self.dispatcher,
+            path=urlsplit(url).path or "/",
+            secret=secret.get_secret_value(),
+            engine=self.engine,
+            metrics=self.metrics,
+            probe=self.metrics_probe,
+        )
+        self._stopped = asyncio.Event()
+        if handle_signals:
+            loop = asyncio.get_running_loop()
+            for signal_number in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(signal_number, self._stopped.set)
+        workflow = {**self.dispatcher.workflow_data, "dispatcher": self.dispatcher}
+        try:
+            await self.dispatcher.emit_startup(bot=self.bot, **workflow)
+            try:
+                await server.start(self.settings.webhook_host, self.settings.webhook_port)
+                await self.bot.set_webhook(
+                    url,
+                    secret_token=secret.get_secret_value(),
+                    allowed_updates=sorted(
+                        set(self.dispatcher.resolve_used_update_types()) & TELEGRAM_UPDATE_TYPES
+                    ),
+                )
+                log.info("serving Telegram's webhook")
+                await self._stopped.wait()
+            finally:
+                await server.stop()
+                await self.dispatcher.emit_shutdown(bot=self.bot, **workflow)
+        finally:
+            if handle_signals:
+                for signal_number in (signal.SIGTERM, signal.SIGINT):
+                    asyncio.get_running_loop().remove_signal_handler(signal_number)
+            await self.close()
+
     async def stop(self) -> None:
         if self._poller is not None:
             self._poller.stop()
+        if self._stopped is not None:
+            self._stopped.set()
 
     async def close(self) -> None:
         await self.bot.session.close()

@@ -39,7 +39,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(prog="python -m bot", description="Kenes NGO consultation bot")
     commands = parser.add_subparsers(dest="command")
-    commands.add_parser("run", help="run the bot with long polling (default)")
+    run = commands.add_parser(
+        "run", help="run the bot: long polling (default), or a webhook server with --webhook"
+    )
+    run.add_argument(
+        "--webhook",
+        action="store_true",
+        help="serve Telegram's webhook (WEBHOOK_URL, WEBHOOK_SECRET; also when WEBHOOK_URL is set)",
+    )
     commands.add_parser("migrate", help="apply database migrations and exit")
     backup = commands.add_parser(
         "backup",
@@ -92,7 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "backup": lambda settings: _backup(settings, args.path),
         "restore": lambda settings: _restore(settings, args.path),
         "sandbox": lambda settings: _sandbox(settings, args.role),
-    }.get(args.command, _run)
+    }.get(args.command, lambda settings: _run(settings, getattr(args, "webhook", False)))
     try:
         return command(settings)
     except KeyboardInterrupt:
@@ -158,16 +165,33 @@ def _sandbox(settings: Settings, role: str) -> int:
     return asyncio.run(run_sandbox(settings, role=role))
 
 
-def _run(settings: Settings) -> int:
+def _run(settings: Settings, webhook: bool = False) -> int:
     try:
         settings.token  # noqa: B018  (validates before anything starts)
     except MissingTokenError:
         print(NO_TOKEN_HELP, file=sys.stderr)
         return 1
+    if webhook or settings.webhook_url is not None:
+        problem = webhook_settings_problem(settings)
+        if problem is not None:
+            print(problem, file=sys.stderr)
+            return EXIT_SETTINGS
+        return asyncio.run(_serve(settings, webhook=True))
     return asyncio.run(_serve(settings))
 
 
-async def _serve(settings: Settings) -> int:
+def webhook_settings_problem(settings: Settings) -> str | None:
+    if settings.webhook_url is None:
+        return "Invalid setting WEBHOOK_URL: webhook mode needs the https:// address of this bot"
+    if settings.webhook_secret is None:
+        return (
+            "Invalid setting WEBHOOK_SECRET: webhook mode needs a secret "
+            "(1–256 of A-Z, a-z, 0-9, _ and -) that proves the requests come from Telegram"
+        )
+    return None
+
+
+async def _serve(settings: Settings, *, webhook: bool = False) -> int:
     from bot.app import Application
     from bot.startup_checks import RetryPolicy, check_database
     from bot.telegram_check import check_bot_api
@@ -182,7 +206,7 @@ async def _serve(settings: Settings) -> int:
     guard = watch_token(app.bot, on_unauthorized=app.stop)
     # The guard saw the same 401 and says so below.
     with contextlib.suppress(TokenRejected):
-        await app.run_polling()
+        await (app.run_webhook() if webhook else app.run_polling())
     if guard.rejected:
         print(TOKEN_REJECTED, file=sys.stderr)
         return EXIT_ENVIRONMENT

@@ -7,7 +7,10 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.engine import create_engine
 
@@ -43,6 +46,18 @@ async def upgrade(url: str, revision: str = "head") -> None:
 
 async def downgrade(url: str, revision: str = "base") -> None:
     await _run(url, "downgrade", revision)
+
+
+async def is_at_head(engine: AsyncEngine) -> bool:
+    """Whether the database's schema is the newest this code knows."""
+    script = ScriptDirectory(str(MIGRATIONS_DIR))
+
+    def current(connection: Connection) -> set[str]:
+        return set(MigrationContext.configure(connection).get_current_heads())
+
+    async with engine.connect() as connection:
+        heads = await connection.run_sync(current)
+    return heads == set(script.get_heads())
 
 
 def upgrade_sync(url: str, revision: str = "head") -> None:

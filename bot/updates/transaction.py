@@ -28,6 +28,8 @@ from aiogram.types import Chat, TelegramObject, Update, User
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy import event as sa_event
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
@@ -101,6 +103,7 @@ class UpdateTransactionMiddleware(BaseMiddleware):
         tg_user: User | None,
     ) -> Any:
         async with self._sessionmaker() as session:
+            _serialise_across_replicas(session, tg_user.id if tg_user else None)
             if update_id is not None and await UpdateRepository(session).is_processed(update_id):
                 log.info("update %s was handled before; skipped", update_id)
                 return UNHANDLED
@@ -171,6 +174,19 @@ class UpdateTransactionMiddleware(BaseMiddleware):
             with self._i18n.context(), self._i18n.use_locale(language):
                 lines.append(text())
         return "\n".join(lines)
+
+
+def _serialise_across_replicas(session: AsyncSession, person: int | None) -> None:
+    """PostgreSQL: each transaction of the update first takes the person's advisory lock, so
+    replicas behind a load balancer handle one person's updates one at a time too (released at
+    each commit; within a replica the person's lock is held throughout)."""
+    if person is None or session.get_bind().dialect.name != "postgresql":
+        return
+
+    def lock(_session: Session, _transaction: object, connection: Connection) -> None:
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": person})
+
+    sa_event.listen(session.sync_session, "after_begin", lock)
 
 
 def _watch_late_writes(session: AsyncSession, unit: UpdateUnit) -> set[str]:
