@@ -289,7 +289,7 @@ async def deliver(
     try:
         return await _call(bot, row, request_timeout, target, threads)
     except _ResolverFailed as exc:
-        log.error("the thread resolver failed for outbox row %s: %s", row.id, exc)
+        log.error("the thread resolver failed for outbox row %s", row.id, exc_info=exc.__cause__)
         return Transient(f"thread resolver failed: {exc}")
     except TelegramRetryAfter as exc:
         return RetryAfter(float(exc.retry_after))
