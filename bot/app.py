@@ -101,7 +101,7 @@ class Application:
             faq=faq,
             outbox=outbox,
             delivery=DeliveryRuntime(
-                outbox, settings, sessionmaker, clock, on_result=metrics.record_send
+                outbox, settings, sessionmaker, clock, observers=[metrics.record_send]
             ),
             scheduler=BotScheduler(
                 settings,

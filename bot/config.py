@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Almaty"
     delivery_rate: float = Field(default=25.0, gt=0, le=1000)
     per_chat_interval: float = Field(default=1.0, ge=0)
+    # Telegram allows about 20 messages a minute in one group: 3 s apart stays under it.
+    group_interval: float = Field(default=3.0, ge=0, le=60)
     quiet_hours_start: time = time(22, 0)
     quiet_hours_end: time = time(9, 0)
     reminder_offsets: Annotated[tuple[int, ...], NoDecode] = (7 * 24 * 60, 24 * 60, 60)

@@ -38,6 +38,8 @@ def run_cli(
         ("TELEGRAM_API_URL", "localhost:8081", "Invalid setting TELEGRAM_API_URL"),
         ("DATABASE_URL", "mysql://x", "Invalid setting DATABASE_URL"),
         ("DELIVERY_RATE", "0", "Invalid setting DELIVERY_RATE"),
+        ("GROUP_INTERVAL", "-1", "Invalid setting GROUP_INTERVAL"),
+        ("GROUP_INTERVAL", "soon", "Invalid setting GROUP_INTERVAL"),
         ("BOT_TOKEN", "garbage", "Invalid setting BOT_TOKEN"),
         ("BOT_TOKEN", "bot123456:AAH-token", "Invalid setting BOT_TOKEN"),
         ("LOG_LEVEL", "verbose", "Invalid setting LOG_LEVEL"),

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
-from bot.delivery.messages import PRIORITY, OutgoingMessage
+from bot.delivery.messages import PRIORITY, Kind, OutgoingMessage
 from db.repositories.outbox import NewOutboxRow, OutboxRepository
 
 
@@ -90,12 +90,15 @@ class Outbox:
             reply_markup=message.stored_keyboard(),
             silent=message.silent,
             from_chat_id=message.from_chat_id,
-            source_message_id=message.message_id,
+            source_message_id=message.message_id if message.kind is Kind.COPY else None,
             document_data=message.document,
             document_file_id=message.file_id,
             filename=message.filename,
             dedupe_key=message.dedupe_key,
             group_key=message.group_key,
+            thread_key=message.thread_key,
+            target_ref=message.target_ref,
+            payload=message.payload(),
         )
 
     def _wake_after_commit(self, session: AsyncSession) -> None:

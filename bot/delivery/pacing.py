@@ -1,6 +1,7 @@
 """Send pacing on the real monotonic clock: an overall token bucket and a per-chat spacing.
 
-Telegram allows about 30 messages a second overall and about one a second per chat. A token
+Telegram allows about 30 messages a second overall, about one a second per private chat and
+about 20 a minute per group. A token
 bucket refilled at the configured rate with a small burst keeps every window, however it is cut,
 under ``burst + rate × window``; at 25/s with a burst of 5 that stays below 30/s.
 """
@@ -48,14 +49,28 @@ class TokenBucket:
 
 
 class ChatSpacing:
-    """When each chat may receive its next message; forgets chats once they are free again."""
+    """When each chat may receive its next message; forgets chats once they are free again.
+
+    Groups (negative chat ids) get their own, longer interval: Telegram allows about 20
+    messages a minute in one group, against about one a second in a private chat.
+    """
 
     _PRUNE_ABOVE = 5000
 
-    def __init__(self, interval: float, clock: Monotonic = time.monotonic) -> None:
+    def __init__(
+        self,
+        interval: float,
+        clock: Monotonic = time.monotonic,
+        *,
+        group_interval: float | None = None,
+    ) -> None:
         self.interval = interval
+        self.group_interval = interval if group_interval is None else group_interval
         self._clock = clock
         self._next: dict[int, float] = {}
+
+    def interval_for(self, chat_id: int) -> float:
+        return self.group_interval if chat_id < 0 else self.interval
 
     def ready_at(self, chat_id: int) -> float:
         return self._next.get(chat_id, 0.0)
@@ -64,4 +79,4 @@ class ChatSpacing:
         now = self._clock()
         if len(self._next) > self._PRUNE_ABOVE:
             self._next = {chat: at for chat, at in self._next.items() if at > now}
-        self._next[chat_id] = now + self.interval
+        self._next[chat_id] = now + self.interval_for(chat_id)

@@ -14,7 +14,7 @@ A sender outside the application (benchmarks, a separate delivery process):
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from aiogram import Bot
@@ -23,7 +23,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.delivery.outbox import Outbox
-from bot.delivery.sender import DeliverySender, SenderConfig, SendObserver
+from bot.delivery.outcomes import SendObserver
+from bot.delivery.sender import DeliverySender, SenderConfig
+from bot.delivery.threads import ThreadResolver
 from bot.telegram_session import create_bot
 from db.engine import create_engine, create_sessionmaker
 
@@ -46,10 +48,14 @@ class DeliveryRuntime:
         clock: Clock,
         *,
         config: SenderConfig | None = None,
-        on_result: SendObserver | None = None,
+        observers: Sequence[SendObserver] = (),
+        threads: ThreadResolver | None = None,
     ) -> None:
+        """``observers`` hear every verdict (``bot.delivery.outcomes``): metrics, the desk.
+        ``threads`` turns rows' thread_keys into forum topics (``bot.delivery.threads``)."""
         self.outbox = outbox
-        self._on_result = on_result
+        self._observers = tuple(observers)
+        self._threads = threads
         self.sender: DeliverySender | None = None
         self._settings = settings
         self._sessionmaker = sessionmaker
@@ -62,7 +68,12 @@ class DeliveryRuntime:
             return
         self._bot = create_sender_bot(self._settings)
         self.sender = DeliverySender(
-            self._bot, self._sessionmaker, self._clock, self._config, on_result=self._on_result
+            self._bot,
+            self._sessionmaker,
+            self._clock,
+            self._config,
+            observers=self._observers,
+            threads=self._threads,
         )
         self.outbox.connect_sender(self.sender.wake)
         self.sender.start()
@@ -87,6 +98,8 @@ async def running_sender(
     config: SenderConfig | None = None,
     worker_id: str | None = None,
     outbox: Outbox | None = None,
+    observers: Sequence[SendObserver] = (),
+    threads: ThreadResolver | None = None,
 ) -> AsyncIterator[DeliverySender]:
     """A sender with its own engine and Bot, stopped gracefully on exit."""
     engine = create_engine(settings.database_url)
@@ -97,6 +110,8 @@ async def running_sender(
         clock or SystemClock(),
         config or SenderConfig.from_settings(settings),
         worker_id=worker_id,
+        observers=observers,
+        threads=threads,
     )
     if outbox is not None:
         outbox.connect_sender(sender.wake)

@@ -3,8 +3,9 @@
 Loop: claim a small batch of due rows (at most one per chat, see ``OutboxRepository.claim``),
 hold them in a heap keyed by when each may go (per-chat spacing, a 429 pause), and start a send
 whenever the token bucket and the in-flight bound allow. Each send records its own verdict at
-once, so a crash re-sends at most what was in flight. Pacing runs on the monotonic clock; due
-times and leases on the application Clock, so tests can move them.
+once, so a crash re-sends at most what was in flight, then tells the observers
+(``bot.delivery.outcomes``). Pacing runs on the monotonic clock; due times and leases on the
+application Clock, so tests can move them.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import heapq
+import inspect
 import itertools
 import logging
 import math
@@ -19,12 +21,11 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
-from enum import StrEnum
 from types import TracebackType
-from typing import Self, TypeVar
+from typing import Self, TypeVar, assert_never
 
 from aiogram import Bot
 from sqlalchemy.exc import DBAPIError
@@ -32,44 +33,37 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.delivery.outcomes import SendObserver, SendOutcome, SendResult
 from bot.delivery.pacing import ChatSpacing, Monotonic, TokenBucket
+from bot.delivery.targets import Deferred, target_message
+from bot.delivery.threads import ThreadResolver
 from bot.delivery.transport import (
     BotBroken,
     Delivered,
     Outcome,
     Rejected,
     RetryAfter,
+    ThreadLost,
     Transient,
     Unreachable,
     deliver,
 )
-from db.repositories.outbox import ClaimedRow, OutboxRepository
+from db.repositories.outbox import ClaimedRow, OutboxRepository, RowSummary
 from db.repositories.users import UserRepository
+
+__all__ = ["DeliverySender", "SendObserver", "SendResult", "SenderConfig", "SenderStats"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 _RACE_RETRY = 0.05  # seconds before claiming again after another worker won every row
-
-
-class SendResult(StrEnum):
-    """What one send attempt came to, as counted by ``bot.metrics``."""
-
-    OK = "ok"
-    RATE_LIMITED = "429"
-    BLOCKED = "blocked"  # the user blocked the bot or is gone: their queue is skipped
-    FAILED = "failed"  # rejected by Telegram, or out of attempts
-    RETRY = "retry"  # 5xx or network trouble: tried again later
-    REFUSED = "refused"  # Telegram refuses the bot itself (401/409)
-
-
-# Told every verdict with the row's category, e.g. ``metrics.record_send``.
-SendObserver = Callable[[SendResult, str], None]
+Report = tuple[RowSummary, SendOutcome]
 
 
 @dataclass(frozen=True, slots=True)
 class SenderConfig:
     rate: float = 25.0  # messages per second, overall
-    per_chat_interval: float = 1.0  # seconds between two messages to one chat
+    per_chat_interval: float = 1.0  # seconds between two messages to one private chat
+    group_interval: float = 3.0  # the same in a group (negative chat id): 20 a minute
     burst: float = 5.0  # sends allowed back to back after an idle spell
     concurrency: int = 8  # HTTP calls in flight
     batch_size: int = 0  # rows held at once; 0 = about two seconds' worth
@@ -83,10 +77,16 @@ class SenderConfig:
     outage_pause_cap: float = 30.0
     broken_bot_pause: float = 60.0  # after 401/409
     request_timeout: float = 30.0
+    # A row whose target_ref is not sent yet looks again after this many seconds.
+    reference_wait: float = 2.0
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: object) -> SenderConfig:
-        config = cls(rate=settings.delivery_rate, per_chat_interval=settings.per_chat_interval)
+        config = cls(
+            rate=settings.delivery_rate,
+            per_chat_interval=settings.per_chat_interval,
+            group_interval=settings.group_interval,
+        )
         return replace(config, **overrides)  # type: ignore[arg-type]
 
     @property
@@ -124,10 +124,12 @@ class DeliverySender:
         *,
         worker_id: str | None = None,
         monotonic: Monotonic = time.monotonic,
-        on_result: SendObserver | None = None,
+        observers: Sequence[SendObserver] = (),
+        threads: ThreadResolver | None = None,
     ) -> None:
         self.config = config or SenderConfig()
-        self._on_result = on_result
+        self._observers = tuple(observers)
+        self._threads = threads
         self.worker_id = worker_id or default_worker_id()
         self.stats = SenderStats()
         self._bot = bot
@@ -135,7 +137,9 @@ class DeliverySender:
         self._clock = clock
         self._mono = monotonic
         self._bucket = TokenBucket(self.config.rate, self.config.burst, monotonic)
-        self._spacing = ChatSpacing(self.config.per_chat_interval, monotonic)
+        self._spacing = ChatSpacing(
+            self.config.per_chat_interval, monotonic, group_interval=self.config.group_interval
+        )
         self._heap: list[tuple[float, int, int, ClaimedRow]] = []
         self._order = itertools.count()
         self._in_flight: set[asyncio.Task[None]] = set()
@@ -216,10 +220,11 @@ class DeliverySender:
 
     async def _run(self) -> None:
         log.info(
-            "delivery sender %s started: %.1f msg/s, %.1fs per chat",
+            "delivery sender %s started: %.1f msg/s, %.1fs per private chat, %.1fs per group",
             self.worker_id,
             self.config.rate,
             self.config.per_chat_interval,
+            self.config.group_interval,
         )
         while not self._stopping:
             self._wakeup.clear()
@@ -324,8 +329,9 @@ class DeliverySender:
 
     async def _send(self, row: ClaimedRow) -> None:
         try:
-            outcome = await deliver(self._bot, row, request_timeout=self.config.request_timeout)
-            await self._record(row, outcome)
+            outcome = await self._attempt(row)
+            reports = await self._record(row, outcome)
+            await self._report(reports)
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -340,10 +346,33 @@ class DeliverySender:
                 self._claim_at = 0.0
             self._wakeup.set()
 
-    async def _record(self, row: ClaimedRow, outcome: Outcome) -> None:
+    async def _attempt(self, row: ClaimedRow) -> Outcome | Deferred:
+        target: int | None = None
+        ref = row.target_ref
+        if ref is not None:
+            found = await self._write(lambda repo: repo.target_of(ref))
+            wait = timedelta(seconds=self.config.reference_wait)
+            resolved = target_message(row, found, now=self._clock.now(), wait=wait)
+            if isinstance(resolved, Deferred | Rejected):
+                return resolved
+            target = resolved
+        return await deliver(
+            self._bot,
+            row,
+            request_timeout=self.config.request_timeout,
+            target=target,
+            threads=self._threads,
+        )
+
+    async def _record(self, row: ClaimedRow, outcome: Outcome | Deferred) -> list[Report]:
+        """Write the verdict; returns what the observers are to be told."""
         worker = self.worker_id
         now = self._clock.now()
-        self._observe(outcome, row)
+        summary = row.summary()
+        if isinstance(outcome, Deferred):
+            log.debug("outbox row %s waits: %s", row.id, outcome.reason)
+            await self._write(lambda repo: repo.release(worker, [row.id], not_before=outcome.until))
+            return []
         if isinstance(outcome, Delivered):
             self._consecutive_transient = 0
             self.stats.sent += 1
@@ -357,52 +386,86 @@ class DeliverySender:
                 )
             )
             self._check_lease(row, owned)
-        elif isinstance(outcome, RetryAfter):
+            return [(summary, SendOutcome(SendResult.OK, message_id=outcome.message_id))]
+        if isinstance(outcome, RetryAfter):
             # Telegram's flood control covers the whole bot: everything waits, nothing is lost.
             self.stats.retry_after += 1
             self._pause(outcome.seconds)
             log.warning("429 from Telegram: pausing all sends for %.0fs", outcome.seconds)
             self._hold(row, self._paused_until)
-        elif isinstance(outcome, Unreachable):
+            reason = f"retry after {outcome.seconds:.0f}s"
+            return [(summary, SendOutcome(SendResult.RATE_LIMITED, reason=reason))]
+        if isinstance(outcome, Unreachable):
             self.stats.unreachable += 1
-            await self._mark_unreachable(row, outcome.reason)
-        elif isinstance(outcome, Transient):
-            await self._retry_or_fail(row, outcome.reason)
-        elif isinstance(outcome, Rejected):
+            skipped = await self._mark_unreachable(row, outcome.reason)
+            blocked = SendOutcome(SendResult.BLOCKED, reason=outcome.reason)
+            also = replace(blocked, attempted=False)
+            return [(summary, blocked), *((other, also) for other in skipped)]
+        if isinstance(outcome, Transient):
+            self._consecutive_transient += 1
+            verdict = await self._retry_or_fail(
+                row, outcome.reason, self.config.backoff(row.attempts + 1)
+            )
+            over = self._consecutive_transient - self.config.outage_after
+            if over >= 0:
+                # Telegram looks down: probe slowly instead of burning every row's attempts.
+                self._pause(min(self.config.outage_pause_cap, 2.0**over))
+            return [(summary, verdict)]
+        if isinstance(outcome, ThreadLost):
+            await self._forget_thread(row)
+            # The resolver makes a new topic on the next attempt: no reason to wait.
+            return [(summary, await self._retry_or_fail(row, outcome.reason, timedelta(0)))]
+        if isinstance(outcome, Rejected):
             self.stats.failed += 1
-            log.warning("outbox row %s rejected by Telegram: %s", row.id, outcome.reason)
+            log.warning("outbox row %s rejected: %s", row.id, outcome.reason)
             owned = await self._write(
                 lambda repo: repo.mark_failed(row.id, worker, error=outcome.reason)
             )
             self._check_lease(row, owned)
-        elif isinstance(outcome, BotBroken):
+            return [(summary, SendOutcome(SendResult.FAILED, reason=outcome.reason))]
+        if isinstance(outcome, BotBroken):
             log.error("Telegram refuses the bot (%s); pausing delivery", outcome.reason)
             self._pause(self.config.broken_bot_pause)
             self._hold(row, self._paused_until)
+            return [(summary, SendOutcome(SendResult.REFUSED, reason=outcome.reason))]
+        assert_never(outcome)
 
-    def _observe(self, outcome: Outcome, row: ClaimedRow) -> None:
-        if self._on_result is None:
-            return
-        if isinstance(outcome, Transient):
-            result = SendResult.FAILED if self._last_attempt(row) else SendResult.RETRY
-        else:
-            result = _RESULTS[type(outcome)]
-        self._on_result(result, row.category)
+    async def _report(self, reports: list[Report]) -> None:
+        for summary, outcome in reports:
+            for observer in self._observers:
+                try:
+                    told = observer(summary, outcome)
+                    if inspect.isawaitable(told):
+                        await told
+                except Exception:
+                    log.exception("an outbox observer failed on row %s", summary.id)
 
-    async def _mark_unreachable(self, row: ClaimedRow, reason: str) -> None:
-        async def apply(session: AsyncSession) -> bool:
+    async def _mark_unreachable(self, row: ClaimedRow, reason: str) -> list[RowSummary]:
+        """Skip the row and the chat's whole queue; returns the other rows skipped."""
+
+        async def apply(session: AsyncSession) -> tuple[bool, list[RowSummary]]:
             repo = OutboxRepository(session)
             owned = await repo.mark_skipped(row.id, self.worker_id, reason=reason)
             await UserRepository(session).mark_unreachable(row.chat_id, reason)
             skipped = await repo.skip_pending_for_chat(row.chat_id, reason=reason)
             # No chat id at INFO: logs are not a place for personal data.
-            log.info("a chat is unreachable (%s); %s queued messages skipped", reason, skipped)
-            return owned
+            log.info("a chat is unreachable (%s); %s queued messages skipped", reason, len(skipped))
+            return owned, skipped
 
-        self._check_lease(row, await self._transaction(apply))
+        owned, skipped = await self._transaction(apply)
+        self._check_lease(row, owned)
+        return skipped
 
-    async def _retry_or_fail(self, row: ClaimedRow, reason: str) -> None:
-        self._consecutive_transient += 1
+    async def _forget_thread(self, row: ClaimedRow) -> None:
+        if self._threads is None or row.thread_key is None:
+            return
+        log.warning("outbox row %s: its forum topic is gone; asking for a new one", row.id)
+        try:
+            await self._threads.thread_lost(row.chat_id, row.thread_key)
+        except Exception:
+            log.exception("the thread resolver failed to forget a lost topic")
+
+    async def _retry_or_fail(self, row: ClaimedRow, reason: str, delay: timedelta) -> SendOutcome:
         attempts = row.attempts + 1
         if self._last_attempt(row):
             self.stats.failed += 1
@@ -411,19 +474,18 @@ class DeliverySender:
             owned = await self._write(
                 lambda repo: repo.mark_failed(row.id, self.worker_id, error=error)
             )
+            verdict = SendOutcome(SendResult.FAILED, reason=error)
         else:
             self.stats.retried += 1
-            not_before = self._clock.now() + self.config.backoff(attempts)
+            not_before = self._clock.now() + delay
             owned = await self._write(
                 lambda repo: repo.retry_later(
                     row.id, self.worker_id, not_before=not_before, error=reason
                 )
             )
+            verdict = SendOutcome(SendResult.RETRY, reason=reason)
         self._check_lease(row, owned)
-        over = self._consecutive_transient - self.config.outage_after
-        if over >= 0:
-            # Telegram looks down: probe slowly instead of burning every row's attempts.
-            self._pause(min(self.config.outage_pause_cap, 2.0**over))
+        return verdict
 
     def _last_attempt(self, row: ClaimedRow) -> bool:
         return row.attempts + 1 >= self.config.max_attempts
@@ -454,12 +516,3 @@ class DeliverySender:
 
     async def _write(self, work: Callable[[OutboxRepository], Awaitable[T]]) -> T:
         return await self._transaction(lambda session: work(OutboxRepository(session)))
-
-
-_RESULTS: dict[type[Outcome], SendResult] = {
-    Delivered: SendResult.OK,
-    RetryAfter: SendResult.RATE_LIMITED,
-    Unreachable: SendResult.BLOCKED,
-    Rejected: SendResult.FAILED,
-    BotBroken: SendResult.REFUSED,
-}

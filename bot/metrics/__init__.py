@@ -4,7 +4,7 @@ Wiring, in the composition root:
 
     metrics = Metrics()
     dp.update.outer_middleware(MetricsMiddleware(metrics))   # before the other update middlewares
-    DeliveryRuntime(..., on_result=metrics.record_send)
+    DeliveryRuntime(..., observers=[metrics.record_send])
     BotScheduler(..., on_reminders=metrics.record_reminders,
                  on_retention=metrics.record_retention)
     probe = OutboxProbe(sessionmaker, clock)

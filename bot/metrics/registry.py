@@ -19,7 +19,7 @@ from prometheus_client import (
 )
 
 from bot.delivery.messages import Category
-from bot.delivery.sender import SendResult
+from bot.delivery.outcomes import RowSummary, SendOutcome, SendResult
 from bot.services.events.reminders import ReminderTally
 from bot.services.retention import RetentionReport
 from db.repositories.outbox import PendingSummary
@@ -104,8 +104,10 @@ class Metrics:
         self.updates.labels(update_type, outcome).inc()
         self.update_seconds.labels(update_type).observe(seconds)
 
-    def record_send(self, result: SendResult, category: str) -> None:
-        self.sends.labels(result.value, category).inc()
+    def record_send(self, row: RowSummary, outcome: SendOutcome) -> None:
+        """An outbox observer: counts send attempts (not the rows skipped with a blocked chat)."""
+        if outcome.attempted:
+            self.sends.labels(outcome.result.value, row.category).inc()
 
     def record_reminders(self, tally: ReminderTally) -> None:
         self.reminders_due.inc(tally.due)

@@ -30,6 +30,7 @@ from db.base import Base, UtcDateTime
 _AutoId = BigInteger().with_variant(Integer(), "sqlite")
 
 KEY_LENGTH = 200
+THREAD_KEY_LENGTH = 64
 ERROR_LENGTH = 500
 
 
@@ -46,6 +47,16 @@ class OutboxKind:
     TEXT = "text"
     COPY = "copy"
     DOCUMENT = "document"
+    EDIT_TEXT = "edit_text"
+    RENAME_TOPIC = "rename_topic"
+    CLOSE_TOPIC = "close_topic"
+    REOPEN_TOPIC = "reopen_topic"
+    REACTION = "reaction"
+    PIN = "pin"
+
+
+# Kinds that create a message (the others act on a message or a topic).
+MESSAGE_KINDS = (OutboxKind.TEXT, OutboxKind.COPY, OutboxKind.DOCUMENT)
 
 
 class OutboxMessage(Base):
@@ -56,6 +67,8 @@ class OutboxMessage(Base):
         Index("ix_outbox_state_not_before", "state", "not_before"),
         # Skipping a blocked user's queue and the one-message-per-chat-in-flight rule.
         Index("ix_outbox_chat_id_state", "chat_id", "state"),
+        # From a message someone replied to back to the row that sent it (and its group_key).
+        Index("ix_outbox_chat_id_telegram_message_id", "chat_id", "telegram_message_id"),
     )
 
     id: Mapped[int] = mapped_column(_AutoId, primary_key=True, autoincrement=True)
@@ -78,6 +91,13 @@ class OutboxMessage(Base):
     filename: Mapped[str | None] = mapped_column(String(256))
     dedupe_key: Mapped[str | None] = mapped_column(String(KEY_LENGTH))
     group_key: Mapped[str | None] = mapped_column(String(KEY_LENGTH), index=True)
+    # A forum topic by name; the sender asks its ThreadResolver for the message_thread_id.
+    thread_key: Mapped[str | None] = mapped_column(String(THREAD_KEY_LENGTH))
+    # The dedupe_key of the row whose delivered message this one edits, reacts to, pins or
+    # replies to; resolved at send time from that row's telegram_message_id.
+    target_ref: Mapped[str | None] = mapped_column(String(KEY_LENGTH))
+    # Kind-specific values: a topic's new name, a reaction's emoji, a message id acted on.
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     not_before: Mapped[datetime] = mapped_column(UtcDateTime())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

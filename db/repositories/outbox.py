@@ -36,7 +36,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.base import UtcDateTime
-from db.models.outbox import ERROR_LENGTH, OutboxKind, OutboxMessage, OutboxState
+from db.models.outbox import ERROR_LENGTH, MESSAGE_KINDS, OutboxKind, OutboxMessage, OutboxState
 from db.models.users import User
 
 # Rows per INSERT statement: well under SQLite's and asyncpg's 32,766 bound parameters.
@@ -63,6 +63,34 @@ class NewOutboxRow:
     filename: str | None = None
     dedupe_key: str | None = None
     group_key: str | None = None
+    thread_key: str | None = None
+    target_ref: str | None = None
+    payload: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RowSummary:
+    """Which row a delivery verdict is about: enough for its producer to act on it."""
+
+    id: int
+    chat_id: int
+    kind: str
+    category: str
+    group_key: str | None
+    dedupe_key: str | None
+    thread_key: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TargetRow:
+    """The row a ``target_ref`` names, as the sender needs it to act on its message."""
+
+    id: int
+    chat_id: int
+    kind: str
+    state: str
+    telegram_message_id: int | None
+    not_before: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +127,22 @@ class ClaimedRow:
     document_data: bytes | None
     document_file_id: str | None
     filename: str | None
+    group_key: str | None
+    dedupe_key: str | None
+    thread_key: str | None
+    target_ref: str | None
+    payload: dict[str, Any] | None
+
+    def summary(self) -> RowSummary:
+        return RowSummary(
+            id=self.id,
+            chat_id=self.chat_id,
+            kind=self.kind,
+            category=self.category,
+            group_key=self.group_key,
+            dedupe_key=self.dedupe_key,
+            thread_key=self.thread_key,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +170,8 @@ class OutboxStatus:
     telegram_message_id: int | None
     dedupe_key: str | None
     group_key: str | None
+    kind: str
+    thread_key: str | None
 
 
 def _claimed(row: OutboxMessage) -> ClaimedRow:
@@ -144,6 +190,23 @@ def _claimed(row: OutboxMessage) -> ClaimedRow:
         document_data=row.document_data,
         document_file_id=row.document_file_id,
         filename=row.filename,
+        group_key=row.group_key,
+        dedupe_key=row.dedupe_key,
+        thread_key=row.thread_key,
+        target_ref=row.target_ref,
+        payload=row.payload,
+    )
+
+
+def _summary(row: OutboxMessage) -> RowSummary:
+    return RowSummary(
+        id=row.id,
+        chat_id=row.chat_id,
+        kind=row.kind,
+        category=row.category,
+        group_key=row.group_key,
+        dedupe_key=row.dedupe_key,
+        thread_key=row.thread_key,
     )
 
 
@@ -159,6 +222,8 @@ def _status(row: OutboxMessage) -> OutboxStatus:
         telegram_message_id=row.telegram_message_id,
         dedupe_key=row.dedupe_key,
         group_key=row.group_key,
+        kind=row.kind,
+        thread_key=row.thread_key,
     )
 
 
@@ -222,6 +287,9 @@ class OutboxRepository:
                     "filename": row.filename,
                     "dedupe_key": row.dedupe_key,
                     "group_key": row.group_key,
+                    "thread_key": row.thread_key,
+                    "target_ref": row.target_ref,
+                    "payload": row.payload,
                     "not_before": row.not_before,
                     "created_at": now,
                     "attempts": 0,
@@ -435,7 +503,7 @@ class OutboxRepository:
         worker_id: str,
         *,
         sent_at: datetime,
-        telegram_message_id: int,
+        telegram_message_id: int | None,
         document_file_id: str | None = None,
     ) -> bool:
         values: dict[str, Any] = {
@@ -491,14 +559,31 @@ class OutboxRepository:
             },
         )
 
-    async def skip_pending_for_chat(self, chat_id: int, *, reason: str) -> int:
-        result = await self._session.execute(
+    async def skip_pending_for_chat(self, chat_id: int, *, reason: str) -> list[RowSummary]:
+        """Skip every row still queued for a chat; returns them, so their producers hear of it."""
+        result = await self._session.scalars(
             update(OutboxMessage)
             .where(OutboxMessage.chat_id == chat_id, OutboxMessage.state == OutboxState.PENDING)
             .values(state=OutboxState.SKIPPED, last_error=_error(reason))
+            .returning(OutboxMessage)
             .execution_options(synchronize_session=False)
         )
-        return int(result.rowcount)  # type: ignore[attr-defined]
+        return sorted((_summary(row) for row in result.all()), key=lambda row: row.id)
+
+    async def target_of(self, dedupe_key: str) -> TargetRow | None:
+        """The row a ``target_ref`` names (by its dedupe key), whatever its state."""
+        result = await self._session.execute(
+            select(
+                OutboxMessage.id,
+                OutboxMessage.chat_id,
+                OutboxMessage.kind,
+                OutboxMessage.state,
+                OutboxMessage.telegram_message_id,
+                OutboxMessage.not_before,
+            ).where(OutboxMessage.dedupe_key == dedupe_key)
+        )
+        found = result.one_or_none()
+        return TargetRow(*found) if found is not None else None
 
     async def anonymise_chat(self, chat_id: int) -> int:
         """Forget a person in the queue: their chat id, texts, files and keys go; what was not
@@ -523,6 +608,8 @@ class OutboxRepository:
                 document_file_id=None,
                 filename=None,
                 dedupe_key=None,
+                target_ref=None,
+                payload=None,
                 last_error=None,
             )
             .execution_options(synchronize_session=False)
@@ -561,6 +648,21 @@ class OutboxRepository:
         )
         return [_status(row) for row in result.all()]
 
+    async def find_by_message(self, chat_id: int, message_id: int) -> OutboxStatus | None:
+        """The row that sent message ``message_id`` to ``chat_id`` (e.g. the message a person
+        or a consultant replied to), if the bot sent it through the outbox."""
+        row = await self._session.scalar(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.chat_id == chat_id,
+                OutboxMessage.telegram_message_id == message_id,
+                OutboxMessage.kind.in_(MESSAGE_KINDS),
+            )
+            .order_by(OutboxMessage.id.desc())
+            .limit(1)
+        )
+        return _status(row) if row is not None else None
+
     async def count_by_state(self, *, group_key: str | None = None) -> dict[str, int]:
         """How many rows are in each state, e.g. a broadcast's progress by its group key."""
         statement = select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)
@@ -577,14 +679,3 @@ class OutboxRepository:
         )
         pending, oldest_due = result.one()
         return PendingSummary(pending=int(pending), oldest_due=oldest_due)
-
-    async def group_of_delivered(self, chat_id: int, message_id: int) -> str | None:
-        """The group key of the row whose delivery became message `message_id` in `chat_id`
-        (e.g. which question a consultant replied to)."""
-        return await self._session.scalar(
-            select(OutboxMessage.group_key)
-            .where(
-                OutboxMessage.chat_id == chat_id, OutboxMessage.telegram_message_id == message_id
-            )
-            .limit(1)
-        )

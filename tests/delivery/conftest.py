@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from typing import Any
@@ -13,9 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.delivery import Category, Outbox, OutgoingMessage
+from bot.delivery import Category, Outbox, OutgoingMessage, SendObserver
 from bot.delivery.runtime import running_sender
 from bot.delivery.sender import DeliverySender, SenderConfig
+from bot.delivery.threads import ThreadResolver
 from bot.sandbox import FakeTelegramServer, RateLimits
 from bot.testing import FakeClock
 from db.engine import create_engine, create_sessionmaker
@@ -25,9 +26,15 @@ from db.repositories.users import UserRepository
 from tests.conftest import TEST_TOKEN
 
 # Production pacing against a server enforcing Telegram's limits; only the periodic chores run
-# more often so that tests do not wait for them.
+# more often so that tests do not wait for them. Groups are spaced like private chats here: the
+# tests send a few messages to a group, well inside its burst of 20 (test_group_spacing runs the
+# production group interval against a server whose clock runs faster).
 TEST_CONFIG = SenderConfig(
-    rate=25.0, per_chat_interval=1.0, poll_interval=0.5, housekeeping_interval=0.5
+    rate=25.0,
+    per_chat_interval=1.0,
+    group_interval=1.0,
+    poll_interval=0.5,
+    housekeeping_interval=0.5,
 )
 
 
@@ -67,13 +74,28 @@ class DeliveryEnv:
     def texts(self, chat_id: int) -> list[str]:
         return [m.text for m in self.server.transcript(chat_id)]
 
+    async def row(self, dedupe_key: str) -> OutboxMessage:
+        [found] = [r for r in await self.rows() if r.dedupe_key == dedupe_key]
+        return found
+
     @asynccontextmanager
     async def sender(
-        self, *, worker_id: str | None = None, **overrides: Any
+        self,
+        *,
+        worker_id: str | None = None,
+        threads: ThreadResolver | None = None,
+        observers: Sequence[SendObserver] = (),
+        **overrides: Any,
     ) -> AsyncIterator[DeliverySender]:
         config = replace(TEST_CONFIG, **overrides)
         async with running_sender(
-            self.settings, clock=self.clock, config=config, outbox=self.outbox, worker_id=worker_id
+            self.settings,
+            clock=self.clock,
+            config=config,
+            outbox=self.outbox,
+            worker_id=worker_id,
+            threads=threads,
+            observers=observers,
         ) as sender:
             yield sender
 
@@ -83,11 +105,15 @@ def text(chat_id: int, body: str, **options: Any) -> OutgoingMessage:
     return OutgoingMessage.text_message(chat_id, body, **options)
 
 
-async def make_env(database_url: str) -> AsyncIterator[DeliveryEnv]:
+async def make_env(
+    database_url: str, *, server_clock: Callable[[], float] | None = None
+) -> AsyncIterator[DeliveryEnv]:
+    """``server_clock``: the monotonic clock of the fake Telegram's flood control."""
     await upgrade(database_url)
     engine = create_engine(database_url)
     clock = FakeClock()
-    async with FakeTelegramServer(token=TEST_TOKEN, limits=RateLimits()) as server:
+    options: dict[str, Any] = {"clock": server_clock} if server_clock is not None else {}
+    async with FakeTelegramServer(token=TEST_TOKEN, limits=RateLimits(), **options) as server:
         settings = Settings(
             _env_file=None,
             bot_token=SecretStr(TEST_TOKEN),

@@ -58,3 +58,12 @@ def test_chat_spacing() -> None:
     spacing.record(1)
     assert spacing.ready_at(1) == 101.0
     assert spacing.ready_at(2) == 0.0
+
+
+def test_groups_are_spaced_by_their_own_interval() -> None:
+    ticks = Ticks()
+    spacing = ChatSpacing(1.0, clock=ticks, group_interval=3.0)
+    spacing.record(1)
+    spacing.record(-100123)
+    assert spacing.ready_at(1) == 101.0
+    assert spacing.ready_at(-100123) == 103.0

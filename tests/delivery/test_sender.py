@@ -197,7 +197,12 @@ async def test_two_senders_on_one_database_never_send_the_same_message(
     await any_env.add_users(users)
     await any_env.queue(*(text(u, f"{u}/{n}") for n in range(3) for u in users))
     # Small batches, so that each sender holds only a few chats and both get work.
-    fast = {"rate": 400.0, "per_chat_interval": 0.0, "burst": 20.0, "batch_size": 10}
+    fast: dict[str, Any] = {
+        "rate": 400.0,
+        "per_chat_interval": 0.0,
+        "burst": 20.0,
+        "batch_size": 10,
+    }
     async with (
         any_env.sender(**fast, worker_id="a") as first,
         any_env.sender(**fast, worker_id="b") as second,

@@ -326,8 +326,8 @@ class StaffDeskService(DeskBase):
 
     async def ticket_of_copy(self, chat_id: int, message_id: int) -> TicketDTO | None:
         """The question whose copy (or card, or notice) this message of the bot's is."""
-        key = await OutboxRepository(self._session).group_of_delivered(chat_id, message_id)
-        ticket_id = ticket_of_group_key(key)
+        sent = await OutboxRepository(self._session).find_by_message(chat_id, message_id)
+        ticket_id = ticket_of_group_key(sent.group_key if sent else None)
         if ticket_id is None:
             stored = await self._messages.find(chat_id, message_id)
             ticket_id = stored.ticket_id if stored else None

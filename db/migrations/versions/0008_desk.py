@@ -13,7 +13,7 @@ from alembic import op
 from db.base import UtcDateTime
 
 revision: str = "0008_desk"
-down_revision: str | None = "0006_processed_updates"
+down_revision: str | None = "0007_outbox_threads"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
