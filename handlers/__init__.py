@@ -10,6 +10,7 @@ from aiogram import F, Router
 from aiogram_dialog import setup_dialogs
 
 from handlers import (
+    admin,
     common,
     errors,
     events,
@@ -40,6 +41,7 @@ def _navigation() -> Router:
         privacy.router(),
         faq.navigation_router(),
         events.navigation_router(),
+        admin.navigation_router(),
     )
     return router
 

@@ -11,6 +11,13 @@ class MenuCb(CallbackData, prefix="m"):
     action: str
 
 
+class AdminCb(CallbackData, prefix="ad"):
+    """An /admin section: `menu` (back to the admin menu); each area adds its own (e.g. the
+    desk's consultants, broadcasts, the FAQ's questions without a good answer)."""
+
+    section: str
+
+
 class LanguageCb(CallbackData, prefix="lg"):
     code: str
     onboarding: bool = False

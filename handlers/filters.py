@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from aiogram import Router
 from aiogram.filters import Filter
 from aiogram.types import TelegramObject
 
@@ -15,3 +16,9 @@ class HasRole(Filter):
     async def __call__(self, event: TelegramObject, role: Role | None = None) -> bool:
         # `role` comes from the session middleware; an update without a user has none.
         return role in self._roles
+
+
+def admins_only(router: Router) -> Router:
+    router.message.filter(HasRole(Role.ADMIN))
+    router.callback_query.filter(HasRole(Role.ADMIN))
+    return router

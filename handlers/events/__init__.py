@@ -1,8 +1,8 @@
 """Events and deadlines in the bot: the routers of this area, assembled by `handlers.build_root`.
 
-- `navigation_router()`: /events, /subscriptions and their menu buttons; for admins /admin and
-  the events administration (filtered once, here). They end an open dialog first
-  (handlers.dialog_exit).
+- `navigation_router()`: /events, /subscriptions and their menu buttons; for admins the events
+  administration (filtered once, here; the /admin menu itself is handlers.admin). They end an
+  open dialog first (handlers.dialog_exit).
 - `router()`: the buttons inside the user screens, and an events file sent by an admin.
 - `dialogs()`: the admin's wizards (aiogram-dialog), admins only.
 - "This event is no longer available" is said once, by `on_event_gone`, for every handler here.
@@ -15,12 +15,11 @@ from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import gettext as _
 
-from bot.roles import Role
 from bot.services.events.service import EventNotFoundError
 from handlers.dialogs import guarded
 from handlers.events import admin, import_dialog, subscriptions, user
 from handlers.events.wizard import event_wizard
-from handlers.filters import HasRole
+from handlers.filters import admins_only
 
 
 async def on_event_gone(event: ErrorEvent) -> bool:
@@ -33,17 +32,11 @@ async def on_event_gone(event: ErrorEvent) -> bool:
     return True
 
 
-def _admins_only(router: Router) -> Router:
-    router.message.filter(HasRole(Role.ADMIN))
-    router.callback_query.filter(HasRole(Role.ADMIN))
-    return router
-
-
 def navigation_router() -> Router:
     router = Router(name="events.navigation")
     router.include_routers(user.navigation_router(), subscriptions.navigation_router())
-    admin_area = _admins_only(Router(name="events.admin.navigation"))
-    admin_area.include_routers(admin.navigation_router(), admin.router())
+    admin_area = admins_only(Router(name="events.admin.navigation"))
+    admin_area.include_router(admin.router())
     router.include_router(admin_area)
     return router
 
@@ -52,11 +45,11 @@ def router() -> Router:
     router = Router(name="events")
     router.errors.register(on_event_gone, ExceptionTypeFilter(EventNotFoundError))
     router.include_routers(user.router(), subscriptions.router())
-    router.include_router(_admins_only(import_dialog.file_router()))
+    router.include_router(admins_only(import_dialog.file_router()))
     return router
 
 
 def dialogs() -> Router:
-    router = _admins_only(Router(name="events.dialogs"))
+    router = admins_only(Router(name="events.dialogs"))
     router.include_routers(guarded(event_wizard()), guarded(import_dialog.import_dialog()))
     return router

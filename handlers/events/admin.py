@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import DialogManager
 
 from bot.config import Settings
 from bot.services.events.service import BuiltinEventError, EventService
-from handlers.callbacks import MenuCb
 from handlers.events import admin_views
 from handlers.events.callbacks import AdminEvCb
 from handlers.events.import_dialog import start_import
@@ -29,14 +27,6 @@ async def show_admin_list(
         await events.admin_page(page), lang=user_language(), tz=settings.tz
     )
     await show(event, admin_views.with_note(screen, note) if note else screen, toast=note)
-
-
-async def cmd_admin(message: Message) -> None:
-    await show(message, admin_views.admin_menu())
-
-
-async def open_admin_menu(callback: CallbackQuery) -> None:
-    await show(callback, admin_views.admin_menu())
 
 
 async def open_list(
@@ -104,15 +94,6 @@ async def edit_event(
 
 async def import_file(callback: CallbackQuery, dialog_manager: DialogManager) -> None:
     await start_import(dialog_manager)
-
-
-def navigation_router() -> Router:
-    """/admin and the menu entry: they leave any open dialog (see handlers.dialog_exit)."""
-    router = Router(name="events.admin.navigation")
-    router.message.register(cmd_admin, Command("admin"))
-    router.callback_query.register(open_admin_menu, MenuCb.filter(F.action == "admin"))
-    router.callback_query.register(open_admin_menu, AdminEvCb.filter(F.action == "menu"))
-    return router
 
 
 def router() -> Router:

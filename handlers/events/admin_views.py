@@ -12,26 +12,15 @@ from bot.services.events.examples import DateExamples
 from bot.services.events.model import CATEGORIES, STATUS_CANCELLED, EventDraft
 from bot.services.events.service import Page
 from db.repositories.events import EventDTO
-from handlers.callbacks import MenuCb
 from handlers.events import formatting
 from handlers.events.callbacks import AdminEvCb
 from handlers.events.views import NUMBERS_PER_ROW, numbered_lines
-from handlers.keyboards import back_label, main_menu_label
+from handlers.keyboards import back_label
 from handlers.screens import Screen, button, column, grid, keyboard, pager
 
 
 def with_note(screen: Screen, note: str) -> Screen:
     return Screen(f"{note}\n\n{screen.text}", screen.markup)
-
-
-def admin_menu() -> Screen:
-    return Screen(
-        _("🛠 <b>Administration</b>\n\nChoose a section:"),
-        keyboard(
-            [button(_("📅 Events and deadlines"), AdminEvCb(action="list"))],
-            [button(main_menu_label(), MenuCb(action="main"))],
-        ),
-    )
 
 
 def admin_list(page: Page, *, lang: str, tz: ZoneInfo) -> Screen:
