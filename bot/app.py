@@ -22,13 +22,16 @@ from bot.commands import set_commands
 from bot.config import Settings
 from bot.delivery.outbox import Outbox
 from bot.delivery.runtime import DeliveryRuntime
+from bot.desk_topics import DeskTopicResolver
 from bot.factory import create_dispatcher
 from bot.i18n import create_i18n
 from bot.leadership import Leadership
 from bot.metrics import Metrics, MetricsServer, OutboxProbe
 from bot.roles import Role
 from bot.scheduler import BotScheduler
+from bot.services.desk.deliveries import DeskDeliveryWatch
 from bot.services.desk.hours import WorkingHours
+from bot.services.desk.jobs import DeskJobs
 from bot.services.desk.tickets import DeskContext
 from bot.services.faq.catalog import KNOWLEDGE_BASE_DIR, FaqCatalog
 from bot.services.privacy import Pseudonyms
@@ -44,6 +47,19 @@ from handlers.desk.texts import DeskTextsView
 from handlers.events.notices import EventNoticeTexts
 
 log = logging.getLogger(__name__)
+
+
+def desk_context(
+    settings: Settings, clock: Clock, outbox: Outbox | None = None, i18n: I18n | None = None
+) -> DeskContext:
+    """What the desk's services are built from (also for the `consultants` command)."""
+    return DeskContext(
+        settings,
+        clock,
+        outbox or Outbox(clock),
+        DeskTextsView(i18n or create_i18n(), settings.tz, settings.desk_language),
+        WorkingHours(settings.desk_hours, settings.tz, settings.desk_closed_days),
+    )
 
 
 @dataclass
@@ -82,13 +98,7 @@ class Application:
         outbox = Outbox(clock)
         async with sessionmaker() as session, session.begin():
             pseudonyms = await Pseudonyms.load(session)
-        desk = DeskContext(
-            settings,
-            clock,
-            outbox,
-            DeskTextsView(i18n, settings.tz, settings.desk_language),
-            WorkingHours(settings.desk_hours, settings.tz, settings.desk_closed_days),
-        )
+        desk = desk_context(settings, clock, outbox, i18n)
         services = ServiceFactory(settings, clock, outbox, faq, event_texts, pseudonyms, desk)
         metrics = Metrics()
         probe = OutboxProbe(sessionmaker, clock)
@@ -101,7 +111,12 @@ class Application:
             faq=faq,
             outbox=outbox,
             delivery=DeliveryRuntime(
-                outbox, settings, sessionmaker, clock, observers=[metrics.record_send]
+                outbox,
+                settings,
+                sessionmaker,
+                clock,
+                observers=[metrics.record_send, DeskDeliveryWatch(sessionmaker, desk)],
+                threads=DeskTopicResolver(sessionmaker, desk),
             ),
             scheduler=BotScheduler(
                 settings,
@@ -111,6 +126,7 @@ class Application:
                 event_texts,
                 on_reminders=metrics.record_reminders,
                 on_retention=metrics.record_retention,
+                desk=DeskJobs(sessionmaker, desk),
             ),
             services=services,
             metrics=metrics,

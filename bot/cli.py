@@ -1,4 +1,4 @@
-"""`python -m bot [run|migrate|backup|restore|sandbox|faq]`.
+"""`python -m bot [run|migrate|backup|restore|sandbox|faq|consultants]`.
 
 Everything a person can get wrong (a setting, the database, the network, the token, a missing
 package) ends in one line on stderr and a non-zero exit; LOG_LEVEL=DEBUG adds the traceback.
@@ -35,6 +35,7 @@ NO_TOKEN_HELP = (
 
 def build_parser() -> argparse.ArgumentParser:
     # Imported here, not hidden when it fails: a missing package must say so, not "invalid choice".
+    from bot.consultants_cli import add_consultants_parser
     from bot.services.faq.cli import add_faq_parser
 
     parser = argparse.ArgumentParser(prog="python -m bot", description="Kenes NGO consultation bot")
@@ -72,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(ADMIN_IDS, so /admin works)",
     )
     add_faq_parser(commands)
+    add_consultants_parser(commands)
     return parser
 
 
@@ -99,6 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "backup": lambda settings: _backup(settings, args.path),
         "restore": lambda settings: _restore(settings, args.path),
         "sandbox": lambda settings: _sandbox(settings, args.role),
+        "consultants": lambda settings: _consultants(settings, args),
     }.get(args.command, lambda settings: _run(settings, getattr(args, "webhook", False)))
     try:
         return command(settings)
@@ -143,6 +146,12 @@ def _migrate(settings: Settings) -> int:
     asyncio.run(go())
     print("Database is up to date.")
     return 0
+
+
+def _consultants(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.consultants_cli import consultants_command
+
+    return consultants_command(settings, args, sys.stdout)
 
 
 def _backup(settings: Settings, path: Path) -> int:

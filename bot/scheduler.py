@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.outbox import Outbox
+from bot.services.desk.jobs import DeskJobs
 from bot.services.events.builtin import roll_recurring, seed_builtin_deadlines
 from bot.services.events.notices import EventTexts
 from bot.services.events.reminders import ReminderTally, SettledEvents, run_due_reminders
@@ -31,6 +32,8 @@ log = logging.getLogger(__name__)
 REMINDER_JOB_ID = "event-reminders"
 REMINDER_INTERVAL_SECONDS = 60
 RETENTION_JOB_ID = "retention"
+DESK_JOB_ID = "desk"
+DESK_INTERVAL_SECONDS = 60
 # Daily, at a quiet hour in TIMEZONE.
 RETENTION_HOUR = 4
 
@@ -46,7 +49,9 @@ class BotScheduler:
         *,
         on_reminders: Callable[[ReminderTally], None] | None = None,
         on_retention: Callable[[RetentionReport], None] | None = None,
+        desk: DeskJobs | None = None,
     ) -> None:
+        self._desk = desk
         self._on_reminders = on_reminders
         self._on_retention = on_retention
         self._settings = settings
@@ -118,6 +123,25 @@ class BotScheduler:
             misfire_grace_time=3600,
         )
 
+    async def desk_tick(self) -> int:
+        """One run of the desk job: service levels and the queue board."""
+        if self._desk is None:
+            return 0
+        async with self._running:
+            return await self._desk.tick()
+
+    async def _desk_tick(self) -> None:
+        try:
+            steps = await self.desk_tick()
+        except asyncio.CancelledError:
+            log.info("desk job stopped by shutdown")
+            return
+        except Exception:
+            log.exception("desk job failed; the next run retries")
+            return
+        if steps:
+            log.info("desk: %d service-level steps taken", steps)
+
     async def _tick(self) -> None:
         try:
             queued = await self.reminder_tick()
@@ -146,6 +170,15 @@ class BotScheduler:
             next_run_time=datetime.now(self._settings.tz),
         )
         self.add_retention_job(scheduler)
+        if self._desk is not None:
+            scheduler.add_job(
+                self._desk_tick,
+                IntervalTrigger(seconds=DESK_INTERVAL_SECONDS),
+                id=DESK_JOB_ID,
+                max_instances=1,
+                coalesce=True,
+                next_run_time=datetime.now(self._settings.tz),
+            )
         scheduler.start()
         self._scheduler = scheduler
 

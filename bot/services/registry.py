@@ -69,5 +69,5 @@ class ServiceFactory:
             subscriptions=SubscriptionService(session, self.clock),
             desk=DeskService(session, self.desk),
             desk_staff=StaffDeskService(session, self.desk),
-            consultants=ConsultantAdmin(session, self.clock.now()),
+            consultants=ConsultantAdmin(session, self.desk),
         )

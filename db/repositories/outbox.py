@@ -585,6 +585,16 @@ class OutboxRepository:
         found = result.one_or_none()
         return TargetRow(*found) if found is not None else None
 
+    async def repoint(self, dedupe_key: str, message_id: int) -> None:
+        """The message row ``dedupe_key`` stands for is now ``message_id`` (e.g. the desk's card,
+        posted again into a re-created topic): later edits and pins by reference act on it."""
+        await self._session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.dedupe_key == dedupe_key)
+            .values(telegram_message_id=message_id)
+            .execution_options(synchronize_session=False)
+        )
+
     async def anonymise_chat(self, chat_id: int) -> int:
         """Forget a person in the queue: their chat id, texts, files and keys go; what was not
         sent yet is skipped. The rows stay (as chat 0), so delivery counts still add up."""

@@ -198,6 +198,12 @@ class DeskTextsView:
                 "undeliverable": _(
                     "📵 #{id}: the answer could not be delivered (the person blocked the bot)."
                 ),
+                "consultant_removed": _(
+                    "↩️ #{id} is back in the queue: its consultant was removed from the desk."
+                ),
+                "undelivered": _(
+                    "📵 #{id}: a message could not be delivered to the person ({reason})."
+                ),
                 "escalated_unclaimed": _(
                     "⏰ #{id} has waited {hours} working hours and no one has taken it."
                 ),

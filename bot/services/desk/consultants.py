@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from bot.services.desk.model import NAME_MAX, DeskError
-from db.repositories.desk import ConsultantLoad, ConsultantRepository, TicketDTO, TicketRepository
+from bot.services.desk.model import NAME_MAX, DeskError, Status
+from bot.services.desk.tickets import DeskBase
+from db.repositories.desk import ConsultantDTO, ConsultantLoad, TicketDTO
 from db.repositories.users import UserRepository
 
 
@@ -18,30 +16,36 @@ class Holding:
     tickets: list[TicketDTO]
 
 
-class ConsultantAdmin:
-    def __init__(self, session: AsyncSession, now: datetime) -> None:
-        self._users = UserRepository(session)
-        self._consultants = ConsultantRepository(session)
-        self._tickets = TicketRepository(session)
-        self._now = now
-
+class ConsultantAdmin(DeskBase):
     async def add(self, user_id: int, name: str | None, *, by: int | None) -> bool:
-        """True when they became a consultant now; False if they were one (name updated).
-        Without a name, their Telegram first name is taken the first time they use the desk."""
+        """True when they became a consultant now; False if they were one (a name given is then
+        updated). Without a name, their Telegram first name is taken when they next write."""
         if user_id <= 0:
             raise DeskError("bad_user_id")
-        await self._users.touch(user_id, self._now)
+        await UserRepository(self._session).touch(user_id, self.now)
         display = " ".join((name or "").split())[:NAME_MAX]
-        return await self._consultants.add(user_id, display, self._now, by)
+        existing = await self._consultants.get(user_id)
+        if existing is not None and not display:
+            display = existing.display_name
+        return await self._consultants.add(user_id, display, self.now, by)
 
-    async def remove(self, user_id: int) -> bool:
-        """Their access ends at once; the questions they held go back to the queue."""
-        for ticket in await self._tickets.owned_open(user_id):
-            await self._tickets.update(
-                ticket.id,
-                {"owner_id": None, "status": "waiting", "revision": ticket.revision + 1},
-            )
-        return await self._consultants.remove(user_id)
+    async def remove(self, user_id: int) -> int | None:
+        """Their access ends at once and the questions they held go back to the queue (how many
+        is returned); None when they were not a consultant."""
+        if await self._consultants.get(user_id) is None:
+            return None
+        held = await self._tickets.owned_open(user_id)
+        for ticket in held:
+            values: dict[str, object] = {"owner_id": None}
+            if ticket.status == Status.IN_PROGRESS:  # an answered one still waits for the person
+                values.update(status=Status.WAITING, waiting_since=self.now)
+            released = await self._changed(ticket.id, values)
+            await self._tell_staff(released, "consultant_removed", f"removed:{released.revision}")
+        await self._consultants.remove(user_id)
+        return len(held)
+
+    async def get(self, user_id: int) -> ConsultantDTO | None:
+        return await self._consultants.get(user_id)
 
     async def holdings(self) -> list[Holding]:
         return [

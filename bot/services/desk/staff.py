@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass
 
 from bot.delivery.messages import Category, OutgoingMessage
+from bot.services.desk.board import Queue, QueueBoard
 from bot.services.desk.model import (
     BAN_REASON_MAX,
     INTERNAL_PREFIX,
@@ -25,7 +26,6 @@ from bot.services.desk.tickets import DeskBase
 from db.repositories.desk import (
     BanRepository,
     ConsultantDTO,
-    ConsultantLoad,
     DraftDTO,
     DraftRepository,
     SnippetDTO,
@@ -56,12 +56,6 @@ class TakeResult:
 class StaffMessage:
     ticket: TicketDTO
     relayed: bool  # False: an internal note, not sent to the person
-
-
-@dataclass(frozen=True, slots=True)
-class Queue:
-    waiting: list[tuple[TicketDTO, float]]  # with the working hours each has waited
-    loads: list[ConsultantLoad]
 
 
 class StaffDeskService(DeskBase):
@@ -342,16 +336,7 @@ class StaffDeskService(DeskBase):
 
     async def queue(self, actor_id: int) -> Queue:
         await self.staff(actor_id)
-        now = self.now
-        waiting = [
-            (
-                t,
-                self._ctx.hours.working_time_between(t.submitted_at or now, now).total_seconds()
-                / 3600,
-            )
-            for t in await self._tickets.waiting()
-        ]
-        return Queue(waiting, await self._consultants.loads())
+        return await QueueBoard(self._session, self._ctx).snapshot()
 
     async def toggle_duty(self, actor_id: int) -> bool:
         actor = await self.staff(actor_id)
