@@ -118,9 +118,11 @@ async def test_counters_move_after_a_scenario(
     async def sends_recorded() -> str | None:
         text = await scrape(metrics_server)
         done = sample(text, "kenes_outbox_sends_total", result="blocked", category="notice")
-        return text if done else None
+        # An update is counted when its handling ends, which may be after its reply arrived.
+        updates = sample(text, "kenes_updates_total", type="message", outcome="handled")
+        return text if done and updates >= 2 else None
 
-    after = await eventually(sends_recorded, what="the blocked send counted")
+    after = await eventually(sends_recorded, what="the blocked send and both messages counted")
     assert sample(after, "kenes_outbox_sends_total", result="ok", category="reminder") == 1
     assert sample(after, "kenes_outbox_sends_total", result="failed", category="reminder") == 0
     assert sample(after, "kenes_reminders_due_total") == 1
