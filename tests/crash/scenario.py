@@ -22,16 +22,21 @@ from db.models.users import User
 
 DONE = "✅"  # how every "saved" / "deleted" confirmation of the bot begins
 
-# The admin's answers to the event wizard after the category; {title} makes each event unique.
-WIZARD_TEXTS = (
-    ("{title} (kk)", "на русском"),
-    ("{title}", "описание на казахском"),
-    ("Сипаттама", "описание на русском"),
-    ("Описание", "Когда начало"),
-    ("15.06.2027 14:00", "Когда окончание"),
-    ("2ч", "Где?"),
-    ("Алматы, Абая 1", "Для какого региона"),
-)
+FAR_AHEAD = "15.06.2027 14:00"  # a start no reminder is due for during a test
+
+
+def wizard_answers(title: str, start: str = FAR_AHEAD) -> list[tuple[str, str]]:
+    """The admin's answers to the event wizard after the category, each with the prompt that
+    follows it (the last one asks for the region)."""
+    return [
+        (f"{title} (kk)", "на русском"),
+        (title, "описание на казахском"),
+        ("Сипаттама", "описание на русском"),
+        ("Описание", "Когда начало"),
+        (start, "Когда окончание"),
+        ("2ч", "Где?"),
+        ("Алматы, Абая 1", "Для какого региона"),
+    ]
 
 
 # ---------------------------------------------------------------------------- updates pushed

@@ -14,12 +14,12 @@ from bot.sandbox.faults import HookedCall
 from bot.sandbox.server import FakeTelegramServer
 from tests.conftest import ADMIN_ID
 from tests.crash.scenario import (
-    WIZARD_TEXTS,
     BotDatabase,
     PushedUpdates,
     done_texts,
     onboard,
     open_event_wizard,
+    wizard_answers,
 )
 from tests.crash.supervisor import BotSupervisor
 
@@ -106,9 +106,9 @@ async def test_kill_between_commit_and_reply(
     # its own state only after that). The restarted bot must take the next step from it.
     await open_event_wizard(admin, within=REPLY)
     title = "Семинар о грантах для НПО"
-    *before_place, (place, _) = WIZARD_TEXTS
+    *before_place, (place, _) = wizard_answers(title)
     for text, next_prompt in before_place:
-        await admin.send(text.format(title=title))
+        await admin.send(text)
         await admin.wait_text(next_prompt, timeout=REPLY)
     killed = await bot.kill_at_call(
         "sendMessage", before=False, when=lambda c: "Для какого региона" in str(c.params)

@@ -21,7 +21,7 @@ from functools import partial
 from bot.sandbox.client import SimUser
 from bot.sandbox.models import BotMessage
 from bot.sandbox.views import Predicate
-from tests.crash.scenario import WIZARD_TEXTS, PushedUpdates
+from tests.crash.scenario import PushedUpdates, wizard_answers
 
 STALL = 90.0  # seconds without the awaited reply (restarts included) that count as a hang
 
@@ -235,7 +235,7 @@ class EventAdmin(Person):
             ("press", "События и сроки", "(управление)"),
             ("press", "Новое событие", "шаг 1 из 9"),
             ("press", "Семинары", "название на казахском"),
-            *(("send", text.format(title=title), prompt) for text, prompt in WIZARD_TEXTS),
+            *(("send", text, prompt) for text, prompt in wizard_answers(title)),
             ("press", "Алматы", "Предпросмотр"),
         ]
         for kind, value, prompt in steps:
