@@ -7,10 +7,10 @@ Warm standby: importing aiogram takes the bot 3–6 s of CPU before it does anyt
 restarts would spend most of a test on it. So the next process is started while the current one
 still runs (`prepare_standby`, when a kill is armed, or always with `ahead`), and the fake
 server holds its first Bot API call (getMe, the start-up check) until the current process is
-dead. Before that call the standby has only imported modules and probed
-the database (a read, and for SQLite a write of a value the file already has); everything that
-matters to the test — migrations, the FAQ sync, the commands, polling — happens after the kill,
-as in a restart by a supervisor.
+dead. Before that call the standby has only imported modules and probed the database (a read,
+and for SQLite a write of a value the file already has); everything that matters to the test —
+migrations, the FAQ sync, the commands, polling — happens after the kill, as in a restart by a
+supervisor.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 
 from bot.sandbox.faults import HookAction, HookedCall
 from bot.sandbox.server import FakeTelegramServer
@@ -54,10 +53,9 @@ class BotLogs:
 
 
 class _Child:
-    def __init__(self, process: asyncio.subprocess.Process, log: Path, output: IO[bytes]) -> None:
+    def __init__(self, process: asyncio.subprocess.Process, log: Path) -> None:
         self.process = process
         self.log = log
-        self._output = output
 
     @property
     def pid(self) -> int:
@@ -68,10 +66,7 @@ class _Child:
         return self.process.returncode is None
 
     async def wait(self) -> int:
-        try:
-            return await self.process.wait()
-        finally:
-            self._output.close()
+        return await self.process.wait()
 
 
 class BotSupervisor:
@@ -133,18 +128,18 @@ class BotSupervisor:
     async def _spawn(self) -> _Child:
         log = self.workdir / f"bot-{len(self._logs) + 1:02d}.log"
         self._logs.append(log)
-        output = log.open("wb")
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=output,
-            stderr=asyncio.subprocess.STDOUT,
-            cwd=self.workdir,
-            env=self.env,
-        )
-        return _Child(process, log, output)
+        with log.open("wb") as output:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bot",
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=output,
+                stderr=asyncio.subprocess.STDOUT,
+                cwd=self.workdir,
+                env=self.env,
+            )
+        return _Child(process, log)
 
     async def start(self) -> None:
         """Start a process (the standby if one is waiting) and wait until it polls."""
