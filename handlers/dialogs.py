@@ -37,6 +37,10 @@ class StaleButtonGuard(BaseMiddleware):
     aiogram-dialog hands a button press to the dialog's *current* window whatever message it came
     from, so a "Back" pressed on an older step would act on the step shown now. Only the message
     the dialog last showed may drive it.
+
+    A newer message than the one recorded is that message too: aiogram-dialog records a window's
+    id only after sending it, so a crash in between leaves the previous id in the stack (the
+    step itself was saved before the window went out, see SaveDialogBeforeReply).
     """
 
     async def __call__(
@@ -51,7 +55,7 @@ class StaleButtonGuard(BaseMiddleware):
             and stack is not None
             and stack.last_message_id is not None
             and event.message is not None
-            and event.message.message_id != stack.last_message_id
+            and event.message.message_id < stack.last_message_id
         ):
             await event.answer(
                 _("This button belongs to an earlier step. Use the latest message."),

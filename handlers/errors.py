@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from aiogram import Bot, Router
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
 from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -16,6 +16,10 @@ log = logging.getLogger(__name__)
 
 
 async def on_error(event: ErrorEvent, bot: Bot, i18n: I18n) -> bool:
+    if isinstance(event.exception, TelegramUnauthorizedError):
+        # The token was revoked: bot.telegram_session's guard says so in one line and stops the
+        # bot; a traceback per update would bury that line, and no apology can be sent.
+        return True
     log.exception("update %s failed", event.update.update_id, exc_info=event.exception)
     chat_id = _chat_of(event)
     if chat_id is None:

@@ -218,6 +218,8 @@ class ExactlyOncePolling:
             return
         try:
             await self._bot(GetRawUpdates(offset=offset, timeout=0, limit=1))
-        except Exception:
-            # Unconfirmed updates come back after a restart and are recognised as handled.
-            log.info("could not confirm the last updates to Telegram", exc_info=True)
+        except Exception as exc:
+            # Unconfirmed updates come back after a restart and are recognised as handled. An
+            # expected failure (a token just revoked, the network gone): one line, no traceback.
+            log.info("could not confirm the last updates to Telegram: %s", exc)
+            log.debug("confirming the last updates failed", exc_info=True)
