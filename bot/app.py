@@ -24,7 +24,7 @@ from bot.delivery.outbox import Outbox
 from bot.delivery.runtime import DeliveryRuntime
 from bot.factory import create_dispatcher
 from bot.i18n import create_i18n
-from bot.leadership import Leadership
+from bot.leadership import Leadership, process_name
 from bot.metrics import Metrics, MetricsServer, OutboxProbe
 from bot.roles import Role
 from bot.scheduler import BotScheduler
@@ -38,6 +38,7 @@ from bot.telegram_session import create_bot
 from bot.updates.polling import TELEGRAM_UPDATE_TYPES, ExactlyOncePolling
 from bot.webhook import WebhookServer
 from db.engine import create_engine, create_sessionmaker
+from db.locks import StartupLock, hold_until_commit
 from db.migrate import upgrade
 from db.repositories.users import UserRepository
 from handlers.desk.texts import DeskTextsView
@@ -92,6 +93,9 @@ class Application:
         services = ServiceFactory(settings, clock, outbox, faq, event_texts, pseudonyms, desk)
         metrics = Metrics()
         probe = OutboxProbe(sessionmaker, clock)
+        # The lease holder's name is also its sender's worker id: a replica that takes over
+        # from a dead one can return the rows that one had claimed.
+        name = process_name()
         app = cls(
             settings=settings,
             clock=clock,
@@ -101,7 +105,12 @@ class Application:
             faq=faq,
             outbox=outbox,
             delivery=DeliveryRuntime(
-                outbox, settings, sessionmaker, clock, on_result=metrics.record_send
+                outbox,
+                settings,
+                sessionmaker,
+                clock,
+                on_result=metrics.record_send,
+                worker_id=name,
             ),
             scheduler=BotScheduler(
                 settings,
@@ -126,6 +135,7 @@ class Application:
             lease_seconds=settings.leader_lease_seconds,
             on_acquired=app._start_jobs,
             on_lost=app._stop_jobs,
+            holder=name,
         )
         app.dispatcher.startup.register(app.on_startup)
         app.dispatcher.shutdown.register(app.on_shutdown)
@@ -153,8 +163,8 @@ class Application:
             await self.metrics_server.stop()
         await self.leadership.stop()
 
-    async def _start_jobs(self) -> None:
-        await self.delivery.start()
+    async def _start_jobs(self, dead_holder: str | None) -> None:
+        await self.delivery.start(take_back_from=dead_holder)
         await self.scheduler.start()
 
     async def _stop_jobs(self) -> None:
@@ -163,6 +173,8 @@ class Application:
 
     async def sync_faq(self) -> None:
         async with self.sessionmaker() as session, session.begin():
+            # Replicas starting together would insert the same rows at once.
+            await hold_until_commit(session, StartupLock.FAQ_SYNC)
             await self.faq.sync_from_files(session)
         log.info(
             "FAQ: %d categories, %d entries",
