@@ -32,7 +32,7 @@ class WebhookBot:
     """One bot serving its webhook on 127.0.0.1; `post` plays Telegram (or someone else)."""
 
     app: Application
-    task: asyncio.Task[None]
+    task: asyncio.Task[None] | None  # run_webhook, when the test did not build the server itself
     base_url: str
     session: aiohttp.ClientSession
 

@@ -4,23 +4,28 @@ database holds."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterator
 from typing import Any
 
+import aiohttp
 import asyncpg
 import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
+from bot.app import Application
 from bot.config import Settings
+from bot.sandbox.faults import HookedCall
 from bot.sandbox.server import MALFORMED_MESSAGE, FakeTelegramServer
 from bot.testing import FakeClock
+from bot.webhook import WebhookServer
 from db.migrate import upgrade
 from db.models.updates import ProcessedUpdate
 from db.repositories.users import UserRepository
 from tests.databases import postgres_server_url, temporary_postgres_database
-from tests.webhook.conftest import WebhookBot, serving
+from tests.webhook.conftest import SECRET, WebhookBot, free_port, serving, webhook_settings
 
 USER = 7301
 LANGUAGE_PROMPT = "Тілді таңдаңыз"
@@ -172,3 +177,44 @@ async def test_readiness_fails_while_the_database_is_gone_and_recovers(
         await user.send("/start")
         welcome = await user.wait_for(lambda m: m.has_buttons, timeout=10)
         assert LANGUAGE_PROMPT in welcome.text
+
+
+async def test_an_update_over_the_budget_gets_503_and_its_redelivery_is_not_run_again(
+    settings: Settings, telegram: FakeTelegramServer, fake_clock: FakeClock
+) -> None:
+    port = free_port()
+    app = await Application.create(webhook_settings(settings, telegram, port), clock=fake_clock)
+    server = WebhookServer(
+        app.bot,
+        app.dispatcher,
+        path="/webhook",
+        secret=SECRET,
+        engine=app.engine,
+        metrics=app.metrics,
+        probe=app.metrics_probe,
+        handling_budget=0.2,
+    )
+    await server.start("127.0.0.1", port)
+    user = telegram.user(USER, "Aru", language_code="kk")
+    slow = asyncio.Event()
+
+    async def telegram_is_slow(_call: HookedCall) -> None:
+        await slow.wait()
+
+    telegram.on_call("sendMessage", telegram_is_slow, before=True, once=True)
+    try:
+        async with aiohttp.ClientSession() as session:
+            running = WebhookBot(app, None, f"http://127.0.0.1:{port}", session)
+            update = start_update(9301)
+            assert await running.post(update) == 503  # Telegram will post it again
+            # ... and does, maybe while the first still runs (it then waits for the person's
+            # lock): either way it finds the update handled and does not answer again.
+            again = asyncio.create_task(running.post(update))
+            slow.set()
+            assert await again == 200
+            assert await processed(running) == {9301}
+    finally:
+        await server.stop()
+        await app.close()
+    [welcome] = user.messages
+    assert LANGUAGE_PROMPT in welcome.text
