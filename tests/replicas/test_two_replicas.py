@@ -3,15 +3,16 @@
 The fake Telegram (in this process) posts the updates to both replicas in turn, one chat's
 updates one after another as Telegram does (``per_chat_order``; bot.sandbox.webhook). 100 users
 send 2,000 updates: FAQ questions, each with a text of its own, /subscriptions and two presses of
-a category button. Meanwhile reminders queued in the outbox go out through whichever replica
-holds the lease (bot.leadership). Then the leader is killed with SIGKILL while it sends: the
-other one takes over, sends what is left and answers the users.
+a category button. Meanwhile reminders, queued in the outbox as the reminder job queues them
+(rows with a dedupe key), go out through whichever replica holds the lease (bot.leadership).
+Then the leader is killed with SIGKILL while it sends: the other one takes over, sends what is
+left, and answers one more question from every user (2,100 updates in all, 500 reminders).
 
 What must hold: every update handled once (processed_updates; one search-log row per question);
-each user's replies in the order of their messages; every queued reminder sent, once (a kill
-can repeat only a send that was in flight at that instant); the outbox never faster than
+each user's replies in the order of their messages; every reminder sent, once (a kill can repeat
+only a send in flight at that instant), by one replica at a time; the outbox never faster than
 DELIVERY_RATE overall; the takeover within 10 s. PostgreSQL only: SQLite is one process by rule
-(test_sqlite_one_process.py).
+(test_sqlite_one_process.py). About two minutes on a busy two-core machine.
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ KILL_AFTER = 75  # of those, sent before the kill
 DELIVERY_RATE = 25.0  # the default
 LEASE_SECONDS = 5  # a dead holder on this machine is replaced within a third of it
 TAKEOVER_LIMIT = 10.0
+JITTER = 0.5  # seconds: see the pace check
 SECRET = "replicas-Test_secret"
 WEBHOOK_URL = "https://kenes.example.org/telegram-webhook"
 STARTUP = 90.0
@@ -431,11 +433,14 @@ async def test_two_replicas_share_the_work_and_survive_the_leader_being_killed(
     assert all(killed_at - 1.0 <= first_sent[text] <= killed_at for text in repeated), repeated
     assert len(repeated) <= SenderConfig().concurrency
 
-    # The outbox's pace, both replicas together: the token bucket's bound in every window.
+    # The outbox's pace, both replicas together: the sender's token bucket allows at most
+    # burst + rate × window in any window. Measured where Telegram takes the sends, which may
+    # bunch up sends spaced at the sender by a busy event loop on either side: half a second of
+    # slack. Two replicas sending at once would come near twice the rate.
     burst = SenderConfig().burst
-    windows = {seconds: sends.max_in_window(seconds) for seconds in (1, 2, 5)}
+    windows = {seconds: sends.max_in_window(seconds) for seconds in (1, 2, 5, 10)}
     for seconds, most in windows.items():
-        assert most <= DELIVERY_RATE * seconds + burst, windows
+        assert most <= DELIVERY_RATE * (seconds + JITTER) + burst, windows
 
     assert codes == {leader.name: -signal.SIGKILL, survivor.name: 0}, codes
     survivor_log = survivor.output()
@@ -443,7 +448,7 @@ async def test_two_replicas_share_the_work_and_survive_the_leader_being_killed(
     print(
         f"\ntwo replicas: {total} updates from {USERS} users handled in {handled - ready:.1f}s "
         f"({total / (handled - ready):.0f}/s); {len(all_reminders)} reminders, the most sent "
-        f"in any 1 s / 2 s / 5 s: {windows[1]} / {windows[2]} / {windows[5]} "
+        f"in any 1 / 2 / 5 / 10 s: {' / '.join(str(n) for n in windows.values())} "
         f"(DELIVERY_RATE {DELIVERY_RATE:g}); takeover after kill -9: {takeover:.2f}s; "
         f"repeated by the kill: {len(repeated)}; {USERS} updates after the kill handled; "
         f"start-up {ready - started:.1f}s, whole run {finished - started:.1f}s"
