@@ -25,7 +25,7 @@ from bot.delivery.runtime import DeliveryRuntime
 from bot.desk_topics import DeskTopicResolver
 from bot.factory import create_dispatcher
 from bot.i18n import create_i18n
-from bot.leadership import Leadership
+from bot.leadership import Leadership, process_name
 from bot.metrics import Metrics, MetricsServer, OutboxProbe
 from bot.roles import Role
 from bot.scheduler import BotScheduler
@@ -41,6 +41,7 @@ from bot.telegram_session import create_bot
 from bot.updates.polling import TELEGRAM_UPDATE_TYPES, ExactlyOncePolling
 from bot.webhook import WebhookServer
 from db.engine import create_engine, create_sessionmaker
+from db.locks import StartupLock, hold_until_commit
 from db.migrate import upgrade
 from db.repositories.users import UserRepository
 from handlers.desk.texts import DeskTextsView
@@ -102,6 +103,9 @@ class Application:
         services = ServiceFactory(settings, clock, outbox, faq, event_texts, pseudonyms, desk)
         metrics = Metrics()
         probe = OutboxProbe(sessionmaker, clock)
+        # The lease holder's name is also its sender's worker id: a replica that takes over
+        # from a dead one can return the rows that one had claimed.
+        name = process_name()
         app = cls(
             settings=settings,
             clock=clock,
@@ -117,6 +121,7 @@ class Application:
                 clock,
                 observers=[metrics.record_send, DeskDeliveryWatch(sessionmaker, desk)],
                 threads=DeskTopicResolver(sessionmaker, desk),
+                worker_id=name,
             ),
             scheduler=BotScheduler(
                 settings,
@@ -142,6 +147,7 @@ class Application:
             lease_seconds=settings.leader_lease_seconds,
             on_acquired=app._start_jobs,
             on_lost=app._stop_jobs,
+            holder=name,
         )
         app.dispatcher.startup.register(app.on_startup)
         app.dispatcher.shutdown.register(app.on_shutdown)
@@ -169,8 +175,8 @@ class Application:
             await self.metrics_server.stop()
         await self.leadership.stop()
 
-    async def _start_jobs(self) -> None:
-        await self.delivery.start()
+    async def _start_jobs(self, dead_holder: str | None) -> None:
+        await self.delivery.start(take_back_from=dead_holder)
         await self.scheduler.start()
 
     async def _stop_jobs(self) -> None:
@@ -179,6 +185,8 @@ class Application:
 
     async def sync_faq(self) -> None:
         async with self.sessionmaker() as session, session.begin():
+            # Replicas starting together would insert the same rows at once.
+            await hold_until_commit(session, StartupLock.FAQ_SYNC)
             await self.faq.sync_from_files(session)
         log.info(
             "FAQ: %d categories, %d entries",

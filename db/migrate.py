@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.engine import create_engine
+from db.locks import StartupLock, hold_until_commit
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -35,6 +36,8 @@ async def _run(url: str, action: str, revision: str) -> None:
 
     try:
         async with engine.begin() as connection:
+            # Two replicas starting on a new database: the second waits, then finds it at head.
+            await hold_until_commit(connection, StartupLock.MIGRATIONS)
             await connection.run_sync(go)
     finally:
         await engine.dispose()

@@ -28,6 +28,7 @@ from bot.delivery.sender import DeliverySender, SenderConfig
 from bot.delivery.threads import ThreadResolver
 from bot.telegram_session import create_bot
 from db.engine import create_engine, create_sessionmaker
+from db.repositories.outbox import OutboxRepository
 
 log = logging.getLogger(__name__)
 
@@ -50,12 +51,14 @@ class DeliveryRuntime:
         config: SenderConfig | None = None,
         observers: Sequence[SendObserver] = (),
         threads: ThreadResolver | None = None,
+        worker_id: str | None = None,
     ) -> None:
         """``observers`` hear every verdict (``bot.delivery.outcomes``): metrics, the desk.
         ``threads`` turns rows' thread_keys into forum topics (``bot.delivery.threads``)."""
         self.outbox = outbox
         self._observers = tuple(observers)
         self._threads = threads
+        self._worker_id = worker_id
         self.sender: DeliverySender | None = None
         self._settings = settings
         self._sessionmaker = sessionmaker
@@ -63,9 +66,14 @@ class DeliveryRuntime:
         self._config = config or SenderConfig.from_settings(settings)
         self._bot: Bot | None = None
 
-    async def start(self) -> None:
+    async def start(self, *, take_back_from: str | None = None) -> None:
+        """``take_back_from``: the worker id of a sender known to be dead (a killed replica),
+        whose claimed rows go back to the queue now rather than when their lease runs out."""
         if self.sender is not None:
             return
+        # Rows still claimed under this runtime's own worker id were left by its previous
+        # sender (stopped when the database was out of reach): no one else will return them.
+        await self._take_back({take_back_from, self._worker_id} - {None})
         self._bot = create_sender_bot(self._settings)
         self.sender = DeliverySender(
             self._bot,
@@ -74,9 +82,17 @@ class DeliveryRuntime:
             self._config,
             observers=self._observers,
             threads=self._threads,
+            worker_id=self._worker_id,
         )
         self.outbox.connect_sender(self.sender.wake)
         self.sender.start()
+
+    async def _take_back(self, workers: set[str | None]) -> None:
+        async with self._sessionmaker() as session, session.begin():
+            repository = OutboxRepository(session)
+            for worker in workers:
+                if worker is not None and (returned := await repository.release(worker)):
+                    log.info("returned %s messages of a stopped sender to the queue", returned)
 
     async def stop(self) -> None:
         self.outbox.connect_sender(None)

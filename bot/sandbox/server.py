@@ -681,14 +681,21 @@ class FakeTelegramServer:
         self._webhook_delivery.retry_delay = seconds
 
     def webhook_targets(
-        self, urls: Iterable[str] | None, *, concurrency: int | None = None
+        self,
+        urls: Iterable[str] | None,
+        *,
+        concurrency: int | None = None,
+        per_chat_order: bool = False,
     ) -> None:
         """Deliver webhook updates to ``urls`` in turn (round-robin) instead of the URL the
         bot registered: bot replicas behind a load balancer. ``concurrency`` overrides
-        setWebhook's max_connections (1 = one update at a time, in order)."""
+        setWebhook's max_connections (1 = one update at a time, in order); ``per_chat_order``
+        posts a chat's next update only after its previous one was confirmed, as Telegram
+        does (see bot.sandbox.webhook)."""
         delivery = self._webhook_delivery
         delivery.targets = list(urls) if urls is not None else None
         delivery.concurrency = concurrency
+        delivery.per_chat_order = per_chat_order
 
     @property
     def webhook_delivery(self) -> WebhookDelivery:

@@ -32,6 +32,10 @@ class LeaseRepository:
             select(Lease.holder).where(Lease.name == name, Lease.expires_at >= now)
         )
 
+    async def last_holder(self, name: str) -> str | None:
+        """Who holds or last held the lease, expired or not."""
+        return await self._session.scalar(select(Lease.holder).where(Lease.name == name))
+
     async def take_over(self, name: str, old_holder: str, holder: str, until: datetime) -> bool:
         """Take the lease from `old_holder` (known to be dead); False if it changed meanwhile."""
         result = await self._session.execute(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,6 +14,7 @@ from aiogram.exceptions import TelegramConflictError
 from aiohttp import web
 
 from bot.sandbox import FakeTelegramServer
+from bot.sandbox.webhook import update_chat
 
 SECRET = "s3cret_token-1"
 
@@ -119,3 +121,47 @@ async def test_unreachable_webhook_keeps_updates_for_get_updates(
     assert await bot.delete_webhook()
     [update] = await bot.get_updates()
     assert update.message is not None and update.message.text == "kept"
+
+
+@pytest.mark.parametrize("per_chat_order", [True, False])
+async def test_per_chat_order_holds_a_chats_next_update_until_the_last_is_confirmed(
+    server: FakeTelegramServer, bot: Bot, replicas: list[Replica], per_chat_order: bool
+) -> None:
+    one, two = replicas
+    arrived: list[int] = []
+    one.received = two.received = arrived  # both replicas, in the order they answered 200
+    tries: Counter[int] = Counter()
+
+    def first_fails_thrice(update_id: int) -> bool:
+        tries[update_id] += 1
+        return update_id == 1 and tries[update_id] <= 3
+
+    one.fail = two.fail = first_fails_thrice
+    server.webhook_targets([one.url, two.url], per_chat_order=per_chat_order)
+    server.webhook_retry_delay(0.01)
+    await bot.set_webhook("https://kenes.example.org/webhook", secret_token=SECRET)
+    aru, dana = server.user(1001), server.user(1002)
+    for text in ("a", "b", "c"):
+        await aru.send(text)  # updates 1, 2, 3
+    for text in ("x", "y", "z"):
+        await dana.send(text)  # 4, 5, 6
+    delivery = server.webhook_delivery
+    await server.wait_until(lambda: delivery.delivered == 6 or None, what="6 deliveries")
+    assert tries[1] == 4
+    assert [u for u in arrived if u > 3] == [4, 5, 6]
+    assert arrived.index(4) < arrived.index(1)  # another chat does not wait for Aru's
+    if per_chat_order:
+        assert [u for u in arrived if u <= 3] == [1, 2, 3]
+        assert {tries[u] for u in (2, 3)} == {1}  # never posted while 1 was unconfirmed
+    else:
+        assert arrived.index(2) < arrived.index(1)  # harsher than Telegram: 2 overtakes 1
+
+
+def test_the_chat_of_an_update() -> None:
+    private = {"chat": {"id": 7, "type": "private"}, "from": {"id": 7}}
+    assert update_chat({"update_id": 1, "message": private}) == ("chat", 7)
+    press = {"id": "q", "from": {"id": 9}, "message": {"chat": {"id": -100}}}
+    assert update_chat({"update_id": 2, "callback_query": press}) == ("chat", -100)
+    inline = {"id": "q", "from": {"id": 9}, "query": "x"}
+    assert update_chat({"update_id": 3, "inline_query": inline}) == ("user", 9)
+    assert update_chat({"update_id": 4, "poll": {"id": "p"}}) is None
