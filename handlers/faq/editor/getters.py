@@ -6,6 +6,7 @@ import html
 from typing import Any
 
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 from aiogram_dialog import DialogManager
 
 from bot.services.faq.editor import DraftTexts, EditorError, FaqEditor, Field
@@ -57,7 +58,7 @@ async def gaps_getter(dialog_manager: DialogManager, **_kwargs: Any) -> Data:
         keys.append({"kind": "search", "id": search.last_id})
         lines.append(
             f"{len(keys)}. {FLAGS.get(search.language, '')} «{html.escape(search.query)}» — "
-            + _("{n}×").format(n=search.count)
+            + ngettext("{n} time", "{n} times", search.count).format(n=search.count)
         )
     if not gaps.searches:
         lines.append(_("None."))
