@@ -120,7 +120,8 @@ async def test_a_failed_search_becomes_a_published_entry_found_everywhere(
         row = await session.get(FaqEntryRecord, "draft-1")
         assert row is not None and (row.source, row.category) == ("admin", "registration")
         drafted = await session.get(FaqDraft, 1)
-        assert drafted is not None and (drafted.status, drafted.entry_id) == ("published", "draft-1")
+        assert drafted is not None
+        assert (drafted.status, drafted.entry_id) == ("published", "draft-1")
 
     # The next search finds it, in both languages, without a restart.
     await user.send("деньги на ремонт школы")
