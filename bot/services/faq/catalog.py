@@ -283,6 +283,9 @@ class FaqCatalog:
         if max_age > 0 and now - self._checked_at < max_age:
             return False
         self._checked_at = now
+        if self._reloading.locked():
+            # Another update is rebuilding: this one is served the index as it was.
+            return False
         if await FaqContentRepository(session).version() == self._version:
             return False
         async with self._reloading:
