@@ -116,6 +116,18 @@ async def test_a_failed_search_becomes_a_published_entry_found_everywhere(
     await admin.press("✅ Да, опубликовать")
     await admin.wait_text("Опубликовано: «Как получить грант на ремонт школы?»")
 
+    # A 👎 starts a draft too: the search that led to the answer is its question, the reason
+    # is shown beside it.
+    await admin.press("❓ Вопросы без хорошего ответа")
+    await admin.wait_text("последние 30 дней")
+    await admin.press("✍️ 2")
+    disliked = await admin.wait_text("Чего не хватило, по словам людей")
+    assert "«Нет про рассрочку, ответьте на [email]»" in disliked.text
+    assert "❓ Вопрос: Сколько платить за регистрацию?" in disliked.text
+    await admin.press("⬅️ Назад")
+    listing = await admin.wait_text("Черновики FAQ")
+    assert listing.button_texts()[0] == "📝 Сколько платить за регистрацию?"
+
     async with faq_bot.app.sessionmaker() as session:
         row = await session.get(FaqEntryRecord, "draft-1")
         assert row is not None and (row.source, row.category) == ("admin", "registration")

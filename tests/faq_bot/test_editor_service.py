@@ -74,6 +74,12 @@ async def test_gaps_group_failed_searches_mask_them_and_forget_old_ones(
     assert [(d.entry_id, d.reason) for d in gaps.dislikes] == [
         ("registration-fee", "нет про [email]")
     ]
+    async with any_sessionmaker() as session, session.begin():
+        service = editor(session, catalog, fake_clock, settings)
+        draft_id = await service.draft_from_search(ADMIN_ID, gaps.searches[0].last_id)
+        draft = await service.draft(ADMIN_ID, draft_id)
+    assert draft.question == {"ru": "грант на школу [number]"}
+    assert draft.phrasings == {"ru": ["грант на школу"]}
 
 
 async def test_only_admins(

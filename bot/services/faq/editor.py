@@ -45,6 +45,7 @@ PHRASING_CHARS: Final = 200
 MAX_PHRASINGS: Final = 30
 MAX_SOURCES: Final = 10
 _URL_RE: Final = re.compile(r"https?://[^\s<>\"']+")
+_MASK_RE: Final = re.compile(r"\[(?:email|number)\]")
 
 
 class Field(StrEnum):
@@ -95,6 +96,8 @@ class DraftTexts:
     answer: dict[str, str] = field(default_factory=dict)
     phrasings: dict[str, list[str]] = field(default_factory=dict)
     sources: list[dict[str, str]] = field(default_factory=list)
+    # What the draft was started from when that is not its question: a 👎 "what was missing".
+    context: str = ""
 
     def missing(self) -> tuple[str, ...]:
         """What still has to be written before it can be published (``question.kk``, …)."""
@@ -128,6 +131,7 @@ def _texts_of(row: DraftRow, catalog: FaqCatalog) -> DraftTexts:
         answer={k: str(v) for k, v in dict(data.get("answer") or {}).items()},
         phrasings={k: [str(p) for p in v] for k, v in dict(data.get("phrasings") or {}).items()},
         sources=[dict(s) for s in data.get("sources") or []],
+        context=str(data.get("context") or ""),
     )
 
 
@@ -138,6 +142,7 @@ def _data_of(texts: DraftTexts) -> dict[str, Any]:
         "answer": texts.answer,
         "phrasings": texts.phrasings,
         "sources": texts.sources,
+        "context": texts.context,
     }
 
 
@@ -215,22 +220,34 @@ class FaqEditor:
             actor_id, mask(query, LOGGED_QUERY_CHARS), language, Origin.SEARCH
         )
 
-    async def draft_from_text(self, actor_id: int, text: str, language: str) -> int:
-        """A new draft from a 👎 reason (or the search that led to it)."""
+    async def draft_from_dislike(
+        self, actor_id: int, reason: str, query: str | None, language: str
+    ) -> int:
+        """A new draft from a 👎: its question is the search that led to the answer (or the
+        reason itself), and the reason is kept beside it."""
         self._admin(actor_id)
-        return await self._new_draft(
-            actor_id, mask(text, QUESTION_CHARS), language, Origin.FEEDBACK
-        )
+        reason = mask(reason, REASON_CHARS)
+        if query:
+            return await self._new_draft(
+                actor_id, mask(query, QUESTION_CHARS), language, Origin.FEEDBACK, reason
+            )
+        return await self._new_draft(actor_id, reason[:QUESTION_CHARS], language, Origin.FEEDBACK)
 
     async def new_draft(self, actor_id: int) -> int:
         self._admin(actor_id)
         return await self._new_draft(actor_id, "", "ru", Origin.NEW)
 
-    async def _new_draft(self, actor_id: int, question: str, language: str, origin: Origin) -> int:
+    async def _new_draft(
+        self, actor_id: int, question: str, language: str, origin: Origin, context: str = ""
+    ) -> int:
         lang = as_lang(language)
         data: dict[str, Any] = {"question": {lang: question} if question else {}}
-        if question:
-            data["phrasings"] = {lang: [question[:PHRASING_CHARS]]}
+        # The masks say something was there; they are no words people search with.
+        phrasing = " ".join(_MASK_RE.sub(" ", question).split())[:PHRASING_CHARS]
+        if phrasing:
+            data["phrasings"] = {lang: [phrasing]}
+        if context:
+            data["context"] = context
         return await self._content.add_draft(
             language=lang,
             question=question,
@@ -334,7 +351,10 @@ class FaqEditor:
             raise EditorError("incomplete", missing=missing)
         data: dict[str, Any] = {
             "id": texts.entry_id or f"draft-{texts.id}",
-            **_data_of(texts),
+            "category": texts.category,
+            "question": texts.question,
+            "answer": texts.answer,
+            "sources": texts.sources,
             "phrasings": {
                 # A phrasing per language is required; the question is one when none was given.
                 lang: texts.phrasings.get(lang) or [texts.question[lang]]

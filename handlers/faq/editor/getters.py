@@ -66,7 +66,14 @@ async def gaps_getter(dialog_manager: DialogManager, **_kwargs: Any) -> Data:
     for dislike in gaps.dislikes:
         entry = editor.catalog.entry(dislike.entry_id)
         title = entry.question[user_language()] if entry is not None else dislike.entry_id
-        keys.append({"kind": "text", "text": dislike.reason, "lang": dislike.language})
+        keys.append(
+            {
+                "kind": "dislike",
+                "reason": dislike.reason,
+                "query": dislike.query,
+                "lang": dislike.language,
+            }
+        )
         line = f"{len(keys)}. {FLAGS.get(dislike.language, '')} «{html.escape(dislike.reason)}»"
         line += " — " + _("under «{question}»").format(question=quoted(title, 60))
         if dislike.query:
@@ -141,6 +148,12 @@ def _draft_text(texts: DraftTexts, manager: DialogManager) -> str:
         lines.append(_("✏️ <b>Editing a published entry</b>"))
     else:
         lines.append(_("📝 <b>Draft of a new entry</b>"))
+    if texts.context:
+        lines.append(
+            _("💡 What was missing, people said: «{reason}»").format(
+                reason=quoted(texts.context, 300)
+            )
+        )
     category = editor.catalog.category(texts.category) if texts.category else None
     lines.append(
         field_label("category", None)

@@ -45,7 +45,10 @@ async def on_gap(
         if key.get("kind") == "search":
             draft_id = await editor.draft_from_search(actor, int(key["id"]))
         else:
-            draft_id = await editor.draft_from_text(actor, str(key["text"]), str(key["lang"]))
+            query = key.get("query")
+            draft_id = await editor.draft_from_dislike(
+                actor, str(key["reason"]), str(query) if query else None, str(key["lang"])
+            )
     except EditorError as exc:
         manager.dialog_data["error"] = error_text(exc)
         return
