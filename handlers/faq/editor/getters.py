@@ -10,6 +10,7 @@ from aiogram.utils.i18n import ngettext
 from aiogram_dialog import DialogManager
 
 from bot.services.faq.editor import DraftTexts, EditorError, FaqEditor, Field
+from bot.services.faq.markup import trim_html
 from bot.services.faq.models import LANGUAGES
 from db.repositories.users import UserDTO
 from handlers.faq.editor.texts import (
@@ -20,10 +21,19 @@ from handlers.faq.editor.texts import (
     field_label,
     missing_text,
     quoted,
+    short,
 )
 from handlers.screens import user_language
 
 Data = dict[str, Any]
+# A window's text stays within Telegram's 4096 characters, whatever the drafts hold.
+WINDOW_TEXT_LIMIT = 4000
+
+
+def fit(text: str) -> str:
+    return trim_html(text, WINDOW_TEXT_LIMIT)
+
+
 FIELD_ITEMS = [
     f"{name}:{lang}"
     for name in (Field.QUESTION, Field.ANSWER, Field.PHRASINGS)
@@ -57,7 +67,7 @@ async def gaps_getter(dialog_manager: DialogManager, **_kwargs: Any) -> Data:
     for search in gaps.searches:
         keys.append({"kind": "search", "id": search.last_id})
         lines.append(
-            f"{len(keys)}. {FLAGS.get(search.language, '')} «{html.escape(search.query)}» — "
+            f"{len(keys)}. {FLAGS.get(search.language, '')} «{quoted(search.query, 120)}» — "
             + ngettext("{n} time", "{n} times", search.count).format(n=search.count)
         )
     if not gaps.searches:
@@ -74,17 +84,20 @@ async def gaps_getter(dialog_manager: DialogManager, **_kwargs: Any) -> Data:
                 "lang": dislike.language,
             }
         )
-        line = f"{len(keys)}. {FLAGS.get(dislike.language, '')} «{html.escape(dislike.reason)}»"
-        line += " — " + _("under «{question}»").format(question=quoted(title, 60))
+        line = f"{len(keys)}. {FLAGS.get(dislike.language, '')} «{quoted(dislike.reason, 160)}»"
+        line += " — " + _("under «{question}»").format(question=quoted(title, 50))
         if dislike.query:
-            line += ", " + _("searched «{query}»").format(query=html.escape(dislike.query))
+            line += ", " + _("searched «{query}»").format(query=quoted(dislike.query, 80))
         lines.append(line)
     if not gaps.dislikes:
         lines.append(_("None."))
     if keys:
         lines += ["", _("Press a number to start a draft entry from it.")]
     dialog_manager.dialog_data["gaps"] = keys
-    return {"text": "\n".join(lines), "gaps": [(str(i), f"✍️ {i + 1}") for i in range(len(keys))]}
+    return {
+        "text": fit("\n".join(lines)),
+        "gaps": [(str(i), f"✍️ {i + 1}") for i in range(len(keys))],
+    }
 
 
 def _title(texts: DraftTexts) -> str:
@@ -111,8 +124,8 @@ async def drafts_getter(dialog_manager: DialogManager, **_kwargs: Any) -> Data:
     items = []
     for texts in drafts:
         mark = "✏️" if texts.entry_id else ("✅" if not texts.missing() else "📝")
-        items.append((str(texts.id), f"{mark} {quoted(_title(texts), 50)}"))
-    return {"text": "\n".join(lines), "drafts": items}
+        items.append((str(texts.id), f"{mark} {short(_title(texts), 50)}"))
+    return {"text": fit("\n".join(lines)), "drafts": items}
 
 
 async def categories_getter(dialog_manager: DialogManager, **_kwargs: Any) -> Data:
@@ -136,7 +149,7 @@ async def entries_getter(dialog_manager: DialogManager, **_kwargs: Any) -> Data:
         lines.append(
             f"📂 <b>{html.escape(category.title[lang])}</b>\n\n" + _("Choose an entry to edit:")
         )
-    items = [(str(i), quoted(e.question[lang], 60)) for i, e in enumerate(entries)]
+    items = [(str(i), short(e.question[lang], 60)) for i, e in enumerate(entries)]
     return {"text": "\n".join(lines), "entries": items}
 
 
@@ -198,7 +211,7 @@ async def draft_getter(dialog_manager: DialogManager, **_kwargs: Any) -> Data:
     for item in FIELD_ITEMS:
         name, _sep, lang = item.partition(":")
         items.append((item, field_label(name, lang or None)))
-    return {"text": _draft_text(texts, dialog_manager), "fields": items, "found": True}
+    return {"text": fit(_draft_text(texts, dialog_manager)), "fields": items, "found": True}
 
 
 async def edit_getter(dialog_manager: DialogManager, **_kwargs: Any) -> Data:
@@ -223,7 +236,7 @@ async def edit_getter(dialog_manager: DialogManager, **_kwargs: Any) -> Data:
         )
     if now:
         lines += ["", _("Now:"), now]
-    return {"text": "\n".join(lines)}
+    return {"text": fit("\n".join(lines))}
 
 
 async def confirm_getter(dialog_manager: DialogManager, **_kwargs: Any) -> Data:
@@ -247,7 +260,7 @@ async def confirm_getter(dialog_manager: DialogManager, **_kwargs: Any) -> Data:
     for language in LANGUAGES:
         lines.append(f"{FLAGS[language]} <b>{html.escape(entry.question[language])}</b>")
         lines.append(quoted(entry.answer[language], PREVIEW_CHARS))
-    return {"text": "\n".join(lines), "can_publish": True}
+    return {"text": fit("\n".join(lines)), "can_publish": True}
 
 
 async def delete_getter(dialog_manager: DialogManager, **_kwargs: Any) -> Data:

@@ -13,14 +13,19 @@ FLAGS = {"kk": "🇰🇿", "ru": "🇷🇺"}
 PREVIEW_CHARS = 400
 
 
-def quoted(text: str, limit: int = 120) -> str:
-    """A short plain-text quote, escaped for Telegram HTML."""
-    text = (
-        " ".join(plain_text(text).split()) if "<" in text or "&" in text else " ".join(text.split())
-    )
+def short(text: str, limit: int) -> str:
+    """One line of plain text (e.g. a button's label), cut at ``limit`` characters."""
+    if "<" in text or "&" in text:
+        text = plain_text(text)
+    text = " ".join(text.split())
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
-    return html.escape(text)
+    return text
+
+
+def quoted(text: str, limit: int = 120) -> str:
+    """A short plain-text quote, escaped for Telegram HTML."""
+    return html.escape(short(text, limit))
 
 
 def language_name(lang: str) -> str:
