@@ -187,16 +187,20 @@ class FaqEditor:
     # --- what the FAQ failed on -------------------------------------------------------------
 
     async def gaps(self, actor_id: int) -> Gaps:
-        """The most frequent searches without a confident answer and the 👎 reasons of the last
-        30 days, masked again for display (what the log keeps is masked already)."""
+        """The most frequent searches without a confident answer (that still find none) and the
+        👎 reasons of the last 30 days, masked again for display (the log keeps them masked)."""
         self._admin(actor_id)
         since = self._clock.now() - GAPS_WINDOW
-        searches = [
-            FailedSearch(
-                s.last_id, mask(s.query, LOGGED_QUERY_CHARS), s.language, s.count, s.last_at
-            )
-            for s in await self._content.failed_searches(since, GAPS_LIMIT)
-        ]
+        await self._catalog.refresh(self._session)
+        searches: list[FailedSearch] = []
+        for s in await self._content.failed_searches(since, GAPS_LIMIT * 3):
+            # Answered by now (an entry was written for it since): no longer a gap.
+            if self._catalog.search(s.query, s.language).confident:
+                continue
+            query = mask(s.query, LOGGED_QUERY_CHARS)
+            searches.append(FailedSearch(s.last_id, query, s.language, s.count, s.last_at))
+            if len(searches) == GAPS_LIMIT:
+                break
         dislikes = [
             DislikeReason(
                 d.entry_id,
