@@ -54,7 +54,9 @@ def build_root_router() -> Router:
     private.message.filter(F.chat.type == "private")
     private.callback_query.filter(F.message.chat.type == "private")
     features = Router(name="features")
-    features.include_routers(onboarding.router(), _navigation(), events.dialogs(), events.router())
+    features.include_routers(
+        onboarding.router(), _navigation(), events.dialogs(), faq.dialogs(), events.router()
+    )
     # Free text outside a dialog is an FAQ search, so the FAQ goes after every other feature;
     # the fallback takes whatever nobody else understood.
     features.include_routers(smalltalk.router(), faq.router(), fallback.router())
