@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers.faq import browse, consultant, feedback, search
+from handlers.faq import browse, feedback, search
 
 
 def navigation_router() -> Router:
     router = Router(name="faq.navigation")
-    router.include_routers(browse.navigation_router(), consultant.router())
+    router.include_router(browse.navigation_router())
     return router
 
 

@@ -15,11 +15,19 @@ from handlers.screens import Screen, show, user_language
 
 # FSM data key of the last suggestions shown, so "Back" from one of them returns to the list.
 SUGGESTIONS_KEY = "faq_suggestions"
+# The last search (its text, message and the answers shown), so "Ask a consultant" under one
+# of those answers carries what the person typed over to the desk.
+LAST_SEARCH_KEY = "faq_last_search"
 
 
-async def search_screen(text: str, faq: FaqService, state: FSMContext, user_id: int) -> Screen:
+async def search_screen(
+    text: str, faq: FaqService, state: FSMContext, user_id: int, message_id: int | None = None
+) -> Screen:
     """Search `text` and build the screen that answers it, in the current language."""
     reply = await faq.ask(text, user_language(), user_id=user_id)
+    shown = ([reply.entry.id] if reply.entry else []) + [e.id for e in reply.others]
+    search = {"text": " ".join(text.split())[:200], "message_id": message_id, "entries": shown}
+    await state.update_data({LAST_SEARCH_KEY: search})
     if reply.kind is ReplyKind.SUGGEST and len(reply.others) == 1:
         # One candidate is not a choice: show it.
         screen = views.answer_screen(faq.catalog, reply.others[0])
@@ -36,7 +44,8 @@ async def search_screen(text: str, faq: FaqService, state: FSMContext, user_id: 
 async def search_question(
     message: Message, faq: FaqService, state: FSMContext, db_user: UserDTO
 ) -> None:
-    await show(message, await search_screen(message.text or "", faq, state, db_user.id))
+    screen = await search_screen(message.text or "", faq, state, db_user.id, message.message_id)
+    await show(message, screen)
 
 
 def router() -> Router:
