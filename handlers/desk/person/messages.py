@@ -21,8 +21,13 @@ KINDS = frozenset(
 STORED_REACTION = "👌"
 
 
+def _kind(message: Message) -> str:
+    kind = message.content_type
+    return str(getattr(kind, "value", kind))
+
+
 def is_desk_message(message: Message) -> bool:
-    return message.content_type in KINDS and not (message.text or "").startswith("/")
+    return _kind(message) in KINDS and not (message.text or "").startswith("/")
 
 
 def incoming(message: Message, clock: Clock) -> Incoming:
@@ -31,7 +36,7 @@ def incoming(message: Message, clock: Clock) -> Incoming:
         chat_id=message.chat.id,
         message_id=message.message_id,
         author_id=author,
-        kind=str(message.content_type),
+        kind=_kind(message),
         text=message.text or message.caption,
         media_group_id=message.media_group_id,
         sent_at=clock.now(),

@@ -1,0 +1,255 @@
+"""The person's side of the desk, end to end: the real application against the fake Bot API.
+
+Ask (text + photo, in Kazakh) → confirmation with #N, place and expectation; follow-ups stored
+and marked ✓; /my; "Did this solve it?" → stars → comment; /cancel; forged buttons; admins and
+consultants ask too; the out-of-hours opening quoted right, and its note once a day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from bot.config import Settings
+from bot.sandbox.client import SimUser
+from bot.sandbox.harness import RunningBot
+from bot.sandbox.server import FakeTelegramServer
+from bot.services.desk.consultants import ConsultantAdmin
+from bot.services.desk.staff import StaffDeskService
+from bot.testing import FakeClock
+from db.models.desk import Ticket, TicketMessage
+from handlers.desk.callbacks import AskCb
+from handlers.desk.person.messages import STORED_REACTION
+from tests.conftest import ADMIN_ID
+
+ALMATY = ZoneInfo("Asia/Almaty")
+CONSULTANT_ID = 910001
+
+
+def local(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=ALMATY)
+
+
+@pytest.fixture
+def fake_clock() -> FakeClock:
+    return FakeClock(local(2026, 12, 1, 10, 0))  # a Tuesday, 10:00 in Almaty: the desk is open
+
+
+@pytest.fixture
+async def desk_bot(
+    settings: Settings, telegram: FakeTelegramServer, fake_clock: FakeClock
+) -> AsyncIterator[RunningBot]:
+    # Private-chat mode (no group); auto-assignment off, so questions wait in the queue.
+    desk_settings = settings.model_copy(update={"desk_auto_assign": False})
+    running = await RunningBot.start(desk_settings, telegram, clock=fake_clock)
+    try:
+        yield running
+    finally:
+        await running.stop()
+
+
+async def tickets(bot: RunningBot) -> list[Ticket]:
+    async with bot.app.sessionmaker() as session:
+        return list((await session.scalars(select(Ticket).order_by(Ticket.id))).all())
+
+
+async def messages_of(bot: RunningBot, ticket_id: int) -> list[TicketMessage]:
+    async with bot.app.sessionmaker() as session:
+        rows = await session.scalars(
+            select(TicketMessage)
+            .where(TicketMessage.ticket_id == ticket_id)
+            .order_by(TicketMessage.id)
+        )
+        return list(rows.all())
+
+
+async def ask(user: SimUser, *parts: str | None, topic: str, send: str, nxt: str) -> str:
+    """/ask, write the parts (None = a photo), press Next, skip suggestions, pick the topic,
+    send; returns the confirmation's text."""
+    await user.send("/ask")
+    await user.wait_for(lambda m: m.has_buttons or "/cancel" in m.text)
+    for part in parts:
+        user.mark_read()
+        if part is None:
+            await user.send_photo("фото")
+        else:
+            await user.send(part)
+        await user.wait_for(lambda m: any(nxt in b for b in m.button_texts()))
+    user.mark_read()
+    await user.press(nxt)
+    window = await user.wait_for(lambda m: m.has_buttons and nxt not in " ".join(m.button_texts()))
+    if topic not in " ".join(window.button_texts()):
+        # Up to three FAQ answers first: "No, ask a person" goes on.
+        user.mark_read()
+        await user.press(lambda b: b.text.startswith("➡️"))
+        await user.wait_for(lambda m: topic in " ".join(m.button_texts()))
+    user.mark_read()
+    await user.press(topic)
+    await user.wait_for(lambda m: send in " ".join(m.button_texts()))
+    user.mark_read()
+    await user.press(send)
+    confirmation = await user.wait_for(lambda m: "#" in m.text and send not in m.text)
+    return confirmation.text
+
+
+async def test_ask_in_kazakh_with_a_photo_then_follow_up_and_my(desk_bot: RunningBot) -> None:
+    user = await desk_bot.known_user(7101, "Айгерім", "kk")
+    text = await ask(
+        user,
+        "Жарғыға өзгерту енгізу үшін қандай құжаттар керек?",
+        None,
+        topic="Тіркеу",
+        send="Жіберу",
+        nxt="Әрі қарай",
+    )
+    [ticket] = await tickets(desk_bot)
+    assert f"#{ticket.id}" in text
+    assert "Кезектегі орныңыз: 1" in text
+    assert "сағат ішінде жауап береді" in text  # within working hours
+    assert (ticket.status, ticket.topic, ticket.language) == ("waiting", "registration", "kk")
+    stored = await messages_of(desk_bot, ticket.id)
+    assert [m.kind for m in stored] == ["text", "photo"]
+    assert stored[0].text and "Жарғыға" in stored[0].text
+
+    # A voice note while the question is open: stored, then marked ✓ (a reaction).
+    voice = await user.send_voice()
+    await user.wait_until(lambda: user.reactions(voice) or None, what="the ✓ reaction")
+    assert user.reactions(voice) == [STORED_REACTION]
+    stored = await messages_of(desk_bot, ticket.id)
+    assert [m.kind for m in stored] == ["text", "photo", "voice"]
+
+    user.mark_read()
+    await user.send("/my")
+    listing = await user.wait_text("Менің сұрақтарым")
+    assert f"🟡 <b>#{ticket.id}</b>" in listing.html
+    user.mark_read()
+    await user.press(f"#{ticket.id}")
+    card = await user.wait_text(f"#{ticket.id}")
+    assert "Мәселе шешілді" in " ".join(card.button_texts())
+
+
+async def test_answered_then_yes_five_stars_and_a_comment(desk_bot: RunningBot) -> None:
+    user = await desk_bot.known_user(7102, "Дана", "ru")
+    await ask(user, "Как сдать отчёт?", topic="Отчётность", send="Отправить", nxt="Далее")
+    [ticket] = await tickets(desk_bot)
+    async with desk_bot.app.sessionmaker() as session, session.begin():
+        services = desk_bot.app.services.for_session(session)
+        await ConsultantAdmin(session, desk_bot.app.services.desk).add(
+            CONSULTANT_ID, "Асель", by=None
+        )
+        staff: StaffDeskService = services.desk_staff
+        await staff.take(ticket.id, CONSULTANT_ID)
+        await staff.mark_answered(ticket.id, CONSULTANT_ID)
+    asked = await user.wait_for(lambda m: any("👍" in b for b in m.button_texts()))
+    user.mark_read()
+    await user.press(lambda b: b.text.startswith("👍"))
+    await user.wait_for(lambda m: any("5⭐" in b for b in m.button_texts()))
+    user.mark_read()
+    await user.press("5⭐")
+    await user.wait_text("комментарий")
+    user.mark_read()
+    await user.send("Спасибо, всё понятно!")
+    await user.wait_text("Спасибо! Ваш отзыв")
+    [after] = await tickets(desk_bot)
+    assert (after.status, after.rating, after.rating_comment) == (
+        "closed",
+        5,
+        "Спасибо, всё понятно!",
+    )
+    assert asked.message_id
+
+
+async def test_not_solved_reopens_to_the_same_consultant(desk_bot: RunningBot) -> None:
+    user = await desk_bot.known_user(7103, "Дана", "ru")
+    await ask(user, "Как сдать отчёт?", topic="Отчётность", send="Отправить", nxt="Далее")
+    [ticket] = await tickets(desk_bot)
+    async with desk_bot.app.sessionmaker() as session, session.begin():
+        services = desk_bot.app.services.for_session(session)
+        await ConsultantAdmin(session, desk_bot.app.services.desk).add(
+            CONSULTANT_ID, "Асель", by=None
+        )
+        await services.desk_staff.take(ticket.id, CONSULTANT_ID)
+        await services.desk_staff.mark_answered(ticket.id, CONSULTANT_ID)
+    await user.wait_for(lambda m: any("👎" in b for b in m.button_texts()))
+    user.mark_read()
+    await user.press(lambda b: b.text.startswith("👎"))
+    await user.wait_text("снова у консультанта")
+    [after] = await tickets(desk_bot)
+    assert (after.status, after.owner_id) == ("in_progress", CONSULTANT_ID)
+
+
+async def test_cancel_drops_the_draft(desk_bot: RunningBot) -> None:
+    user = await desk_bot.known_user(7104, "Дана", "ru")
+    await user.send("/ask")
+    await user.wait_text("/cancel")
+    user.mark_read()
+    await user.send("Черновик вопроса")
+    await user.wait_text("пока 1 сообщение")
+    [draft] = await tickets(desk_bot)
+    assert draft.status == "draft"
+    user.mark_read()
+    await user.send("/cancel")
+    await user.wait_text("Недописанный вопрос удалён")
+    assert await tickets(desk_bot) == []
+    # Free text afterwards is an FAQ search again, not a question.
+    user.mark_read()
+    await user.send("регистрация НПО")
+    await user.next_message()
+    assert await tickets(desk_bot) == []
+
+
+async def test_a_forged_button_for_another_persons_question_is_refused(
+    desk_bot: RunningBot,
+) -> None:
+    owner = await desk_bot.known_user(7105, "Дана", "ru")
+    await ask(owner, "Мой вопрос", topic="Другое", send="Отправить", nxt="Далее")
+    [ticket] = await tickets(desk_bot)
+    other = await desk_bot.known_user(7106, "Ерлан", "ru")
+    await other.send("/my")
+    mine = await other.wait_text("Мои вопросы")
+    for action, arg in (("close", 0), ("solved", 1), ("stars", 1), ("write", 0)):
+        forged = AskCb(action=action, t=ticket.id, arg=arg).pack()
+        query = await other.press_data(forged, mine.message_id)
+        answered = await other.wait_answer(query)
+        assert answered.text == "Этот вопрос недоступен."
+    [after] = await tickets(desk_bot)
+    assert (after.status, after.rating, after.closed_at) == ("waiting", None, None)
+
+
+async def test_an_admin_and_a_consultant_can_ask_too(desk_bot: RunningBot) -> None:
+    async with desk_bot.app.sessionmaker() as session, session.begin():
+        await ConsultantAdmin(session, desk_bot.app.services.desk).add(
+            CONSULTANT_ID, "Асель", by=None
+        )
+    admin = await desk_bot.known_user(ADMIN_ID, "Админ", "ru")
+    consultant = await desk_bot.known_user(CONSULTANT_ID, "Асель", "ru")
+    for person in (admin, consultant):
+        text = await ask(person, "Вопрос о грантах", topic="Гранты", send="Отправить", nxt="Далее")
+        assert "отправлен консультантам" in text
+    owners = [t.user_id for t in await tickets(desk_bot)]
+    assert owners == [ADMIN_ID, CONSULTANT_ID]
+
+
+async def test_out_of_hours_friday_evening_and_independence_day(
+    desk_bot: RunningBot, fake_clock: FakeClock
+) -> None:
+    fake_clock.set(local(2026, 12, 4, 18, 30))  # Friday, after hours
+    user = await desk_bot.known_user(7107, "Дана", "ru")
+    text = await ask(user, "Вопрос в пятницу", topic="Другое", send="Отправить", nxt="Далее")
+    assert "Консультанты вернутся в понедельник в 09:00" in text.replace("Они", "Консультанты")
+    # A follow-up the same evening: ✓, and no second out-of-hours note.
+    user.mark_read()
+    follow = await user.send("И ещё одно")
+    await user.wait_until(lambda: user.reactions(follow) or None, what="the ✓ reaction")
+    assert not [m for m in user.messages if m.message_id > follow and "вернутся" in m.text]
+
+    fake_clock.set(local(2026, 12, 16, 11, 0))  # Independence Day, a Wednesday
+    user.mark_read()
+    later = await user.send("Ещё вопрос в праздник")
+    note = await user.wait_text("вернутся")
+    assert "завтра в 09:00" in note.text
+    assert user.reactions(later) == [STORED_REACTION]
