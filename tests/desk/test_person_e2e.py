@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.sandbox.client import SimUser
@@ -65,6 +66,10 @@ async def messages_of(bot: RunningBot, ticket_id: int) -> list[TicketMessage]:
             .order_by(TicketMessage.id)
         )
         return list(rows.all())
+
+
+async def add_consultant(bot: RunningBot, session: AsyncSession) -> None:
+    await ConsultantAdmin(session, bot.app.services.desk).add(CONSULTANT_ID, "Асель", by=None)
 
 
 async def ask(user: SimUser, *parts: str | None, topic: str, send: str, nxt: str) -> str:
