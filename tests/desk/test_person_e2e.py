@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.sandbox.client import SimUser
+from bot.sandbox.client import Media, SimUser
 from bot.sandbox.harness import RunningBot
 from bot.sandbox.server import FakeTelegramServer
 from bot.services.desk.consultants import ConsultantAdmin
@@ -258,3 +258,103 @@ async def test_out_of_hours_friday_evening_and_independence_day(
     note = await user.wait_text("вернутся")
     assert "завтра в 09:00" in note.text
     assert user.reactions(later) == [STORED_REACTION]
+
+
+async def test_an_album_a_document_and_a_restart_in_the_middle(desk_bot: RunningBot) -> None:
+    user = await desk_bot.known_user(7108, "Дана", "ru")
+    await user.send("/ask")
+    await user.wait_text("/cancel")
+    user.mark_read()
+    album = await user.send_album([Media.photo(), Media.photo()], caption="Устав, две страницы")
+    window = await user.wait_text("пока 2 сообщения")
+    assert window.edited  # one window for the whole album, brought up to date
+    user.mark_read()
+    await user.send_document("protocol.pdf", b"%PDF-1.4 protocol", "Протокол", "application/pdf")
+    await user.wait_text("пока 3 сообщения")
+    # The draft is in the database and the dialog's step in the FSM storage: a restart keeps both.
+    await desk_bot.restart()
+    user.mark_read()
+    await user.send("Что ещё нужно для изменения устава?")
+    await user.wait_text("пока 4 сообщения")
+    user.mark_read()
+    await user.press("Далее")
+    await user.wait_for(lambda m: m.has_buttons and "Далее" not in " ".join(m.button_texts()))
+    [draft] = await tickets(desk_bot)
+    kinds = [m.kind for m in await messages_of(desk_bot, draft.id)]
+    assert kinds == ["photo", "photo", "document", "text"]
+    assert album
+
+
+async def test_not_helpful_carries_the_search_and_offers_faq_answers_once(
+    desk_bot: RunningBot,
+) -> None:
+    user = await desk_bot.known_user(7109, "Дана", "ru")
+    search = await user.send("Сколько стоит регистрация НПО?")
+    answer = await user.wait_text("МРП")
+    user.mark_read()
+    await user.press("👎", message=answer)
+    await user.wait_text("Чего в нём не хватило")
+    user.mark_read()
+    await user.press("Спросить консультанта")
+    window = await user.wait_text("пока 1 сообщение")
+    assert "Сколько стоит регистрация НПО?" in window.text
+    [draft] = await tickets(desk_bot)
+    assert draft.origin_query == "Сколько стоит регистрация НПО?"
+    [first] = await messages_of(desk_bot, draft.id)
+    assert (first.message_id, first.text) == (search, "Сколько стоит регистрация НПО?")
+    # The answer they disliked is not offered again; other close ones may be (three at most).
+    user.mark_read()
+    await user.press("Далее")
+    offer = await user.wait_for(lambda m: m.has_buttons and "Далее" not in m.html)
+    offered = [b for b in offer.button_texts() if b.startswith("🔹")]
+    assert len(offered) <= 3
+    assert all("Сколько стоит регистрация" not in b for b in offered)
+    if offered:
+        user.mark_read()
+        await user.press(offered[0])
+        opened = await user.wait_for(lambda m: "✍️ Спросить консультанта" in m.button_texts())
+        user.mark_read()
+        await user.press("Спросить консультанта", message=opened)
+        await user.wait_text("пока 1 сообщение")  # the same draft, resumed
+        user.mark_read()
+        await user.press("Далее")
+    # Offered once per question: now straight to the topic.
+    await user.wait_for(lambda m: "Другое" in " ".join(m.button_texts()))
+
+
+async def test_flooding_is_slowed_with_a_note_and_nothing_is_dropped(
+    desk_bot: RunningBot,
+) -> None:
+    user = await desk_bot.known_user(7110, "Дана", "ru")
+    await ask(user, "Вопрос", topic="Другое", send="Отправить", nxt="Далее")
+    [ticket] = await tickets(desk_bot)
+    user.mark_read()
+    sent = [await user.send(f"сообщение {n}") for n in range(25)]
+    await user.wait_until(lambda: user.reactions(sent[-1]) or None, timeout=20, what="the last ✓")
+    notes = [m for m in user.messages if "очень быстро" in m.text]
+    assert len(notes) == 1
+    stored = await messages_of(desk_bot, ticket.id)
+    assert len(stored) == 1 + 25
+    assert all(user.reactions(m) == [STORED_REACTION] for m in sent)
+
+
+async def test_in_the_consultants_forum_the_question_gets_its_topic(
+    settings: Settings, telegram: FakeTelegramServer, fake_clock: FakeClock
+) -> None:
+    forum = telegram.forum(-1001000000777, "Kenes consultants")
+    desk_settings = settings.model_copy(
+        update={"consultants_chat_id": forum.chat_id, "group_interval": 0.0}
+    )
+    running = await RunningBot.start(desk_settings, telegram, clock=fake_clock)
+    try:
+        user = await running.known_user(7111, "Айгерім", "kk")
+        await ask(
+            user, "Грант туралы сұрақ", None, topic="Гранттар", send="Жіберу", nxt="Әрі қарай"
+        )
+        [ticket] = await tickets(running)
+        topic = await forum.wait_topic(f"#{ticket.id}")
+        assert "ҚАЗ" in topic.name
+        await topic.wait_for(lambda m: m.kind == "photo")
+        assert any("Грант туралы сұрақ" in m.text for m in topic.messages)
+    finally:
+        await running.stop()

@@ -1,9 +1,10 @@
 """The consultant desk, for the person asking (see docs/desk.md).
 
-- `navigation_router()`: /ask, /my, the main menu's entries, «Ask a consultant» under FAQ answers
-  and after 👎, and the buttons on the person's questions (AskCb). They close an open dialog first.
+- `navigation_router()`: /ask, /my, the main menu's entries and the buttons on the person's
+  questions (AskCb). They close an open dialog first.
 - `dialogs()`: the ask dialog (aiogram-dialog).
-- `router()`: the optional comment after the stars (a plain FSM state).
+- `router()`: «Ask a consultant» under FAQ answers and after 👎 (it keeps the last search, which
+  the navigation would clear), and the optional comment after the stars (a plain FSM state).
 - `follow_up_router()`: anything written while a question is open goes to it. It goes after the
   dialogs and before the FAQ's free-text search (handlers/__init__.py).
 """
@@ -62,6 +63,9 @@ async def ask_after_answer(
     """«Ask a consultant» under an answer, after 👎 or under a search that found nothing: what
     they searched for comes along when that search led here."""
     search = (await state.get_data()).get(LAST_SEARCH_KEY) or {}
+    # Not a navigation handler (that would clear the FSM data, and the search with it): the
+    # 👎 "what was missing?" state ends here; a dialog left open is reset by `begin`.
+    await state.set_state(None)
     entries = search.get("entries") or []
     carried = not callback_data.id or callback_data.id in entries
     query = str(search.get("text") or "") if carried else ""
@@ -84,7 +88,6 @@ def navigation_router() -> Router:
     router.message.register(cmd_ask, Command("ask"))
     router.callback_query.register(press_ask, MenuCb.filter(F.action == "ask"))
     router.callback_query.register(press_ask, AskCb.filter(F.action == "new"))
-    router.callback_query.register(ask_after_answer, AskConsultantCb.filter())
     router.message.register(questions.show_my, Command("my"))
     router.callback_query.register(questions.show_my, MenuCb.filter(F.action == "my"))
     router.callback_query.register(questions.show_my, AskCb.filter(F.action == "my"))
@@ -102,6 +105,7 @@ def dialogs() -> Router:
 
 def router() -> Router:
     router = Router(name="desk.person")
+    router.callback_query.register(ask_after_answer, AskConsultantCb.filter())
     router.message.register(questions.comment_given, StateFilter(DeskFeedback.comment), F.text)
     router.message.register(questions.comment_not_text, StateFilter(DeskFeedback.comment))
     return router

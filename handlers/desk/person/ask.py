@@ -11,7 +11,8 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from aiogram import Bot, F
+from aiogram import F
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
@@ -26,7 +27,7 @@ from bot.services.desk.tickets import DeskService
 from bot.services.faq.service import FaqService
 from db.repositories.users import UserDTO
 from handlers.desk.person import views
-from handlers.desk.person.messages import incoming, is_desk_message, mark_stored
+from handlers.desk.person.messages import incoming, is_desk_message
 from handlers.desk.person.states import AskDialog
 from handlers.desk.texts import topic_title
 from handlers.dialogs import Tr
@@ -34,6 +35,7 @@ from handlers.faq import views as faq_views
 from handlers.screens import Screen, show, user_language
 
 SUGGESTED = 3
+SUGGESTED_FOR = "desk_suggested_for"  # FSM data: the draft FAQ answers were offered for
 EXCERPT = 300
 
 
@@ -189,10 +191,8 @@ async def on_message(message: Message, _widget: MessageInput, manager: DialogMan
         await desk.add_to_draft(user.id, incoming(message, clock))
     album = message.media_group_id
     if album is not None and manager.dialog_data.get("album") == album:
-        # The rest of an album: one window for all of it, a quiet ✓ on each.
-        manager.show_mode = ShowMode.NO_UPDATE
-        bot: Bot = manager.middleware_data["bot"]
-        await mark_stored(bot, message)
+        # The rest of an album: one window for all of it, its count brought up to date.
+        manager.show_mode = ShowMode.EDIT
         return
     manager.dialog_data["album"] = album
     manager.show_mode = ShowMode.DELETE_AND_SEND
@@ -205,16 +205,19 @@ async def on_next(callback: CallbackQuery, _button: Button, manager: DialogManag
     if not messages:
         manager.dialog_data["problem"] = views.error_text(DeskError("empty"))
         return
-    if not manager.dialog_data.get("offered"):
-        manager.dialog_data["offered"] = True
+    draft = await desk.draft(user.id)
+    state: FSMContext = manager.middleware_data["state"]
+    offered = (await state.get_data()).get(SUGGESTED_FOR)
+    if draft is not None and offered != draft.id:
+        # Once per question: after reading one of them, "Ask a consultant" goes straight on.
+        await state.update_data({SUGGESTED_FOR: draft.id})
         faq: FaqService = manager.middleware_data["faq"]
-        draft = await desk.draft(user.id)
         text = " ".join(m.text for m in messages if m.text)
         found: list[str] = []
         if text.strip():
             reply = faq.catalog.search(text, user_language()).reply
             candidates = ([reply.entry] if reply.entry else []) + list(reply.others)
-            skip = draft.faq_entry_id if draft else None
+            skip = draft.faq_entry_id
             found = [e.id for e in candidates if e.id != skip][:SUGGESTED]
         if found:
             manager.dialog_data["suggested"] = found
