@@ -360,6 +360,8 @@ class DeskService(DeskBase):
         if not 1 <= stars <= 5:
             raise DeskError("bad_rating")
         ticket = await self._own(user_id, ticket_id)
+        if ticket.status != Status.CLOSED:
+            raise DeskError("not_closed")  # rated once it is over
         ticket = await self._tickets.update(ticket.id, {"rating": stars})
         await self._tell_staff(ticket, "rated", f"rated:{stars}", stars=stars)
         return ticket

@@ -84,7 +84,12 @@ async def ask_after_answer(
 
 def navigation_router() -> Router:
     router = Router(name="desk.person.navigation")
-    router.errors.register(questions.on_not_theirs, ExceptionTypeFilter(TicketNotFoundError))
+    # Errors reach every router's handlers: this one answers only the person's own buttons.
+    router.errors.register(
+        questions.on_not_theirs,
+        ExceptionTypeFilter(TicketNotFoundError),
+        F.update.callback_query.data.startswith(f"{AskCb.__prefix__}:"),
+    )
     router.message.register(cmd_ask, Command("ask"))
     router.callback_query.register(press_ask, MenuCb.filter(F.action == "ask"))
     router.callback_query.register(press_ask, AskCb.filter(F.action == "new"))

@@ -13,7 +13,7 @@ from aiogram.types import CallbackQuery, ErrorEvent, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.clock import Clock
-from bot.services.desk.model import FLOOD_WINDOW, Status, TicketNotFoundError
+from bot.services.desk.model import FLOOD_WINDOW, DeskError, Status, TicketNotFoundError
 from bot.services.desk.tickets import DeskService
 from db.repositories.users import UserDTO
 from handlers.desk.callbacks import AskCb
@@ -121,7 +121,14 @@ async def rate(
     db_user: UserDTO,
     state: FSMContext,
 ) -> None:
-    ticket = await desk.rate(db_user.id, callback_data.t, callback_data.arg)
+    try:
+        ticket = await desk.rate(db_user.id, callback_data.t, callback_data.arg)
+    except TicketNotFoundError:
+        raise
+    except DeskError:
+        # Not closed yet, or not a rating from 1 to 5 (a forged button).
+        await callback.answer(views.not_available(), show_alert=True)
+        return
     await state.set_state(DeskFeedback.comment)
     await state.update_data({COMMENT_KEY: ticket.id})
     await show(callback, views.comment_prompt(callback_data.arg))
@@ -132,7 +139,12 @@ async def comment_given(
 ) -> None:
     ticket_id = int((await state.get_data()).get(COMMENT_KEY, 0) or 0)
     await state.clear()
-    await desk.comment(db_user.id, ticket_id, message.text or "")
+    try:
+        await desk.comment(db_user.id, ticket_id, message.text or "")
+    except TicketNotFoundError:
+        # Gone meanwhile (e.g. /forget): nothing to attach it to.
+        await message.answer(views.not_available())
+        return
     await show(message, views.thanks_screen())
 
 
@@ -149,14 +161,12 @@ async def comment_skipped(callback: CallbackQuery, state: FSMContext) -> None:
 
 
 async def on_not_theirs(event: ErrorEvent) -> bool:
-    """Another person's question, a forged or a deleted one: the same polite answer."""
+    """A button on another person's question, a forged or a deleted one: one polite answer."""
     callback = event.update.callback_query
-    user = callback.from_user.id if callback else None
-    log.warning("desk: refused an action on a question that is not the person's (user %s)", user)
-    if callback is not None:
-        await callback.answer(views.not_available(), show_alert=True)
-    elif event.update.message is not None:
-        await event.update.message.answer(views.not_available())
+    if callback is None:
+        return False
+    log.warning("desk: refused a person's action on a question that is not theirs")
+    await callback.answer(views.not_available(), show_alert=True)
     return True
 
 
