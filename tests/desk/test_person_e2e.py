@@ -36,6 +36,12 @@ def local(year: int, month: int, day: int, hour: int, minute: int = 0) -> dateti
 
 
 @pytest.fixture
+def database_url(any_database_url: str) -> str:
+    """SQLite, and PostgreSQL too when TEST_DATABASE_URL is set."""
+    return any_database_url
+
+
+@pytest.fixture
 def fake_clock() -> FakeClock:
     return FakeClock(local(2026, 12, 1, 10, 0))  # a Tuesday, 10:00 in Almaty: the desk is open
 
