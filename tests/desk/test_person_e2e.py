@@ -23,6 +23,7 @@ from bot.services.desk.consultants import ConsultantAdmin
 from bot.services.desk.staff import StaffDeskService
 from bot.testing import FakeClock
 from db.models.desk import Ticket, TicketMessage
+from db.repositories.desk import BanRepository
 from handlers.desk.callbacks import AskCb
 from handlers.desk.person.messages import STORED_REACTION
 from tests.conftest import ADMIN_ID
@@ -396,3 +397,43 @@ async def test_stars_only_for_a_closed_question_and_only_one_to_five(desk_bot: R
         assert (await user.wait_answer(query)).text == "Этот вопрос недоступен."
     [after] = await tickets(desk_bot)
     assert (after.status, after.rating) == ("waiting", None)
+
+
+async def test_cancel_button_asks_first_and_limits_are_explained(
+    desk_bot: RunningBot, fake_clock: FakeClock
+) -> None:
+    user = await desk_bot.known_user(7114, "Дана", "ru")
+    await user.send("/ask")
+    await user.wait_text("/cancel")
+    user.mark_read()
+    await user.send("Передумаю")
+    await user.wait_text("пока 1 сообщение")
+    user.mark_read()
+    await user.press("Отмена")
+    await user.wait_text("Удалить недописанный вопрос?")
+    user.mark_read()
+    await user.press("Нет, продолжить")
+    await user.wait_text("пока 1 сообщение")  # nothing lost
+    user.mark_read()
+    await user.press("Отмена")
+    await user.wait_text("Удалить недописанный вопрос?")
+    user.mark_read()
+    await user.press("Да, удалить")
+    await user.wait_text("Ничего не отправлено")
+    assert await tickets(desk_bot) == []
+
+    # At most DESK_USER_MAX_OPEN (3) open questions at a time: the fourth is explained.
+    for n in range(3):
+        await ask(user, f"Вопрос {n}", topic="Другое", send="Отправить", nxt="Далее")
+    user.mark_read()
+    await user.send("/ask")
+    refusal = await user.wait_text("У вас уже 3 открытых вопроса")
+    assert "/my" in refusal.text
+
+    # A banned person is told so, and nothing is started.
+    banned = await desk_bot.known_user(7115, "Ерлан", "ru")
+    async with desk_bot.app.sessionmaker() as session, session.begin():
+        await BanRepository(session).ban(banned.id, "spam", ADMIN_ID, fake_clock.now())
+    await banned.send("/ask")
+    await banned.wait_text("нельзя задавать вопросы консультантам")
+    assert [t.user_id for t in await tickets(desk_bot)] == [user.id] * 3
