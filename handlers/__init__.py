@@ -24,6 +24,7 @@ from handlers import (
     smalltalk,
     start,
 )
+from handlers.desk import person as desk_person
 from handlers.dialog_exit import DialogExitMiddleware
 from handlers.dialogs import SaveDialogBeforeReply
 
@@ -42,6 +43,7 @@ def _navigation() -> Router:
         faq.navigation_router(),
         events.navigation_router(),
         admin.navigation_router(),
+        desk_person.navigation_router(),
     )
     return router
 
@@ -55,8 +57,17 @@ def build_root_router() -> Router:
     private.callback_query.filter(F.message.chat.type == "private")
     features = Router(name="features")
     features.include_routers(
-        onboarding.router(), _navigation(), events.dialogs(), faq.dialogs(), events.router()
+        onboarding.router(),
+        _navigation(),
+        events.dialogs(),
+        faq.dialogs(),
+        desk_person.dialogs(),
+        events.router(),
+        desk_person.router(),
     )
+    # While a person has an open question, whatever they write goes to it: after the dialogs
+    # (a dialog's input is the dialog's), before small talk and the FAQ search.
+    features.include_router(desk_person.follow_up_router())
     # Free text outside a dialog is an FAQ search, so the FAQ goes after every other feature;
     # the fallback takes whatever nobody else understood.
     features.include_routers(smalltalk.router(), faq.router(), fallback.router())
