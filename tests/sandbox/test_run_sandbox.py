@@ -42,7 +42,7 @@ class Script:
             while expected not in self.text[self._mark :]:
                 self._changed.clear()
                 await self._changed.wait()
-        typed = line(self.text[self._mark :]) if callable(line) else line
+        typed = line(self.text) if callable(line) else line
         self._mark = len(self.text)  # the next step waits for what comes after this line
         return typed
 
@@ -137,14 +137,16 @@ def button(label: str) -> Callable[[str], str]:
     """The line that presses the latest button whose label starts with `label`."""
 
     def press(output: str) -> str:
-        return re.findall(rf"\[(\d+)\] {re.escape(label)}", output)[-1]
+        return str(re.findall(rf"\[(\d+)\] {re.escape(label)}", output)[-1])
 
     return press
 
 
 def topic_of(question: str) -> Callable[[str], str]:
+    """The line that opens the forum topic of `question` (announced as "topic #N «🟡 #1 …»")."""
+
     def switch(output: str) -> str:
-        return "/topic " + re.findall(rf"{re.escape(question)}.*: /topic (\d+)", output)[-1]
+        return "/topic " + str(re.findall(rf"topic #(\d+) «🟡 {re.escape(question)} ", output)[-1])
 
     return switch
 
@@ -161,13 +163,12 @@ async def test_a_founder_asks_and_the_consultant_answers_in_one_run(
             ("➡️ Далее", button("➡️ Далее")),
             ("О чём ваш вопрос?", button("Другое")),
             ("Отправить консультантам?", button("✅ Отправить")),
-            ("отправлен", "/chat group"),
-            ("── group", "/topic"),
-            ("#1", topic_of("#1")),
-            ("Сосед по офису шумит", button("✋")),
-            ("🔵", "Поговорите с арендодателем."),
-            ("Поговорите с арендодателем.", "/chat private"),
-            ("Aigerim", None),
+            ("«🟡 #1 ", "/chat group"),
+            ("── group", topic_of("#1")),
+            ("✋ Взять", button("✋")),
+            ("теперь ваш", "Поговорите с арендодателем."),
+            ("new in private", "/chat private"),
+            ("консультант:", None),
         ]
     )
     code = await run_sandbox(
