@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.outbox import Outbox
+from bot.services.broadcasts.service import BroadcastJobs
 from bot.services.desk.jobs import DeskJobs
 from bot.services.events.builtin import roll_recurring, seed_builtin_deadlines
 from bot.services.events.notices import EventTexts
@@ -34,6 +35,9 @@ REMINDER_INTERVAL_SECONDS = 60
 RETENTION_JOB_ID = "retention"
 DESK_JOB_ID = "desk"
 DESK_INTERVAL_SECONDS = 60
+BROADCAST_JOB_ID = "broadcasts"
+# Scheduled starts and the live status message (edited at most this often).
+BROADCAST_INTERVAL_SECONDS = 3
 # Daily, at a quiet hour in TIMEZONE.
 RETENTION_HOUR = 4
 
@@ -50,8 +54,12 @@ class BotScheduler:
         on_reminders: Callable[[ReminderTally], None] | None = None,
         on_retention: Callable[[RetentionReport], None] | None = None,
         desk: DeskJobs | None = None,
+        broadcasts: BroadcastJobs | None = None,
     ) -> None:
         self._desk = desk
+        self._broadcasts = broadcasts
+        # Its own lock: a broadcast's status must not wait behind a long reminder run.
+        self._broadcast_running = asyncio.Lock()
         self._on_reminders = on_reminders
         self._on_retention = on_retention
         self._settings = settings
@@ -142,6 +150,21 @@ class BotScheduler:
         if steps:
             log.info("desk: %d service-level steps taken", steps)
 
+    async def broadcast_tick(self) -> int:
+        """One run of the broadcast job: scheduled starts, live status, reports."""
+        if self._broadcasts is None:
+            return 0
+        async with self._broadcast_running:
+            return await self._broadcasts.tick()
+
+    async def _broadcast_tick(self) -> None:
+        try:
+            await self.broadcast_tick()
+        except asyncio.CancelledError:
+            log.info("broadcast job stopped by shutdown")
+        except Exception:
+            log.exception("broadcast job failed; the next run retries")
+
     async def _tick(self) -> None:
         try:
             queued = await self.reminder_tick()
@@ -179,6 +202,15 @@ class BotScheduler:
                 coalesce=True,
                 next_run_time=datetime.now(self._settings.tz),
             )
+        if self._broadcasts is not None:
+            scheduler.add_job(
+                self._broadcast_tick,
+                IntervalTrigger(seconds=BROADCAST_INTERVAL_SECONDS),
+                id=BROADCAST_JOB_ID,
+                max_instances=1,
+                coalesce=True,
+                next_run_time=datetime.now(self._settings.tz),
+            )
         scheduler.start()
         self._scheduler = scheduler
 
@@ -188,5 +220,5 @@ class BotScheduler:
             return
         scheduler.pause()
         # Let a run in progress finish its transaction before the engine is disposed.
-        async with self._running:
+        async with self._running, self._broadcast_running:
             scheduler.shutdown(wait=False)

@@ -11,6 +11,7 @@ from aiogram_dialog import setup_dialogs
 
 from handlers import (
     admin,
+    broadcasts,
     common,
     errors,
     events,
@@ -42,6 +43,7 @@ def _navigation() -> Router:
         faq.navigation_router(),
         events.navigation_router(),
         admin.navigation_router(),
+        broadcasts.navigation_router(),
     )
     return router
 
@@ -55,6 +57,7 @@ def build_root_router() -> Router:
     private.callback_query.filter(F.message.chat.type == "private")
     features = Router(name="features")
     features.include_routers(onboarding.router(), _navigation(), events.dialogs(), events.router())
+    features.include_routers(broadcasts.dialogs(), broadcasts.router())
     # Free text outside a dialog is an FAQ search, so the FAQ goes after every other feature;
     # the fallback takes whatever nobody else understood.
     features.include_routers(smalltalk.router(), faq.router(), fallback.router())
