@@ -6,9 +6,11 @@ import logging
 
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
+from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
+from aiogram_dialog.api.exceptions import OutdatedIntent, UnknownIntent
 
 from bot.languages import LANGUAGES
 
@@ -51,7 +53,24 @@ def _chat_of(event: ErrorEvent) -> int | None:
     return None
 
 
+async def on_stale_dialog(event: ErrorEvent, i18n: I18n) -> bool:
+    """A button of a dialog that is over (pressed twice, or an old message), or callback data
+    made up to look like one: nothing happens, and the person is told so."""
+    callback = event.update.callback_query
+    if callback is not None:
+        lines = []
+        for language in LANGUAGES:
+            with i18n.context(), i18n.use_locale(language):
+                lines.append(_("This button is no longer active."))
+        try:
+            await callback.answer("\n".join(lines), show_alert=True)
+        except TelegramAPIError:
+            log.warning("could not answer a stale dialog button")
+    return True
+
+
 def router() -> Router:
     router = Router(name="errors")
+    router.errors.register(on_stale_dialog, ExceptionTypeFilter(UnknownIntent, OutdatedIntent))
     router.errors.register(on_error)
     return router
