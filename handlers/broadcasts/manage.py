@@ -18,7 +18,7 @@ from db.repositories.users import UserDTO
 from handlers.broadcasts import dialog, edit_dialog, views
 from handlers.broadcasts.callbacks import BcCb
 from handlers.callbacks import AdminCb
-from handlers.screens import Screen, button, keyboard, show
+from handlers.screens import Screen, button, keyboard, show, user_language
 
 
 def list_screen(items: list[tuple[BroadcastDTO, Progress]], settings: Settings) -> Screen:
@@ -63,7 +63,7 @@ def detail_screen(broadcast: BroadcastDTO, progress: Progress, settings: Setting
     lines.append(views.content_summary(broadcast))
     lines.append(
         _("👥 Audience: {who}").format(
-            who="; ".join(views.audience_lines(broadcast.audience, "ru"))
+            who="; ".join(views.audience_lines(broadcast.audience, user_language()))
         )
     )
     if broadcast.scheduled_at is not None and broadcast.status == BroadcastStatus.SCHEDULED:

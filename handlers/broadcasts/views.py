@@ -43,7 +43,8 @@ def input_error(exc: BroadcastInputError) -> str:
     texts = {
         "unsupported": _(
             "⚠️ This kind of message cannot be broadcast. What works: text (with formatting), "
-            "a photo, a video or a document, with a caption if you like."
+            "a photo, a video or a document, with a caption if you like. Stickers, polls and "
+            "albums are not supported."
         ),
         "empty": _("⚠️ The message is empty. Send a text, or a photo, video or document."),
         "text_too_long": _(
@@ -179,7 +180,7 @@ def report_text(broadcast: BroadcastDTO, progress: Progress) -> str:
         )  # fmt: skip
     if progress.too_old:
         lines.append(
-            _("{n} copies are older than 48 hours: Telegram no longer lets the bot delete them.")
+            _("Older than 48 hours (Telegram no longer lets the bot delete them): {n}")
             .format(n=progress.too_old)
         )  # fmt: skip
     if progress.failures:
