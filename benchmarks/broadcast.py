@@ -150,8 +150,9 @@ def watch_first_delivery(server: FakeTelegramServer, users: set[int]) -> dict[st
 
     def take(chat: ChatState, method: str) -> None:
         take_send_slot(chat, method)
-        if "first" not in seen and chat.id in users:
-            seen["first"] = time.perf_counter()
+        if chat.id in users:
+            seen.setdefault("first", time.perf_counter())
+            seen["last"] = time.perf_counter()
 
     server.take_send_slot = take  # type: ignore[method-assign]
     return seen
@@ -224,13 +225,19 @@ async def throughput(args: argparse.Namespace, workdir: Path) -> bool:
         admin_messages = server.transcript(ADMIN)
     states = await state_counts(database_url, f"broadcast:{broadcast_id}")
     to_first = first["first"] - pressed if "first" in first else float("inf")
-    achieved = sent / elapsed
+    # From "Send" to the last copy Telegram accepted: what the admin waits for.
+    elapsed = first.get("last", pressed + elapsed) - pressed
+    achieved = len(users) / elapsed
     ratio = achieved / rate
     row("copies queued by Send", f"{queued} in {enqueue_seconds:.2f} s (one INSERT … SELECT)")
     row("queued by a second Send", f"{again} (must be 0)")
     row("Send → first delivery", f"{to_first:.2f} s (target ≤ 2 s)")
     row("configured rate", f"{rate:.2f} msg/s")
-    row("achieved rate", f"{achieved:.2f} msg/s ({sent} sends in {elapsed:.1f} s)")
+    row(
+        "achieved rate",
+        f"{achieved:.2f} msg/s ({len(users)} copies from Send to the last in {elapsed:.1f} s; "
+        f"{sent} sends in all, with the admin's status edits)",
+    )
     row("ratio achieved ÷ configured", f"{ratio:.3f} (target ≥ 0.95)")
     row("429s received", f"{rate_limited} (target 0)")
     row("lost", f"{lost} (must be 0)")
