@@ -222,6 +222,7 @@ async def throughput(args: argparse.Namespace, workdir: Path) -> bool:
         rate_limited = server.stats.rate_limited
         violations = list(server.violations)
         sent = server.stats.sent
+        status_edits = server.stats.edits
         admin_messages = server.transcript(ADMIN)
     states = await state_counts(database_url, f"broadcast:{broadcast_id}")
     to_first = first["first"] - pressed if "first" in first else float("inf")
@@ -243,7 +244,10 @@ async def throughput(args: argparse.Namespace, workdir: Path) -> bool:
     row("lost", f"{lost} (must be 0)")
     row("duplicated", f"{duplicated} (must be 0)")
     row("in the wrong language", str(wrong))
-    row("status message edits + report", f"{len(admin_messages)} messages in the admin's chat")
+    row(
+        "the admin's chat",
+        f"{status_edits} status edits; {len(admin_messages)} messages (status, own copy, report)",
+    )
     row("outbox rows by state", str(dict(sorted(states.items()))))
     if violations:
         row("API violations", str(violations[:5]))

@@ -393,24 +393,32 @@ async def _save_draft(manager: DialogManager) -> BroadcastDTO:
 
 
 async def on_preview(callback: CallbackQuery, _b: Button, manager: DialogManager) -> None:
+    """Sends the admin every version exactly as recipients will get it; nothing is saved yet
+    (a draft is stored when it is sent or scheduled)."""
+    data = _data(manager)
+    versions = _versions(manager)
+    first = data.get("first_lang", "ru")
+    if first not in versions:
+        _problem(manager, views.input_error(BroadcastInputError("empty")))
+        await manager.switch_to(BroadcastDialog.content)
+        return
     try:
-        draft = await _save_draft(manager)
+        for version in versions.values():
+            check_version(version)
     except BroadcastInputError as exc:
         _problem(manager, views.input_error(exc))
         return
-    except BroadcastStateError:
-        _problem(manager, _("⚠️ This broadcast has started already; it can no longer be edited."))
-        return
     bot: Bot = manager.middleware_data["bot"]
+    buttons = data.get("buttons") or []
     await callback.answer()
-    order = [draft.default_language, *(k for k in draft.versions if k != draft.default_language)]
+    order = [first, *(k for k in versions if k != first)]
     for lang in order:
         if len(order) > 1:
             await bot.send_message(
                 callback.from_user.id,
                 _("👁 Version in {language}:").format(language=views.language_name(lang)),
             )
-        await send_version(bot, callback.from_user.id, draft.versions[lang], draft.buttons)
+        await send_version(bot, callback.from_user.id, versions[lang], buttons)
     await manager.switch_to(BroadcastDialog.preview, show_mode=ShowMode.SEND)
 
 
@@ -438,7 +446,11 @@ async def on_send(callback: CallbackQuery, _b: Button, manager: DialogManager) -
     try:
         await _save_draft(manager)
         result = await service.start(data["id"], _admin(manager))
-    except (BroadcastInputError, BroadcastStateError):
+    except BroadcastInputError as exc:
+        _problem(manager, views.input_error(exc))
+        await manager.switch_to(BroadcastDialog.compose)
+        return
+    except BroadcastStateError:
         result = None
     await manager.done(show_mode=ShowMode.NO_UPDATE)
     if result is None or not result.started:
@@ -493,12 +505,11 @@ async def on_cancel(callback: CallbackQuery, _b: Button, manager: DialogManager)
     await manager.done(show_mode=ShowMode.NO_UPDATE)
     await callback.answer(_("❌ Cancelled."))
     if callback.message is not None and isinstance(callback.message, Message):
-        if data.get("id") and not data.get("editing_scheduled"):
-            try:
-                await _service(manager).cancel(data["id"], _admin(manager))
-            except BroadcastStateError:
-                pass
-        await callback.message.edit_text(_("❌ Broadcast cancelled. Nothing was sent."))
+        if data.get("editing_scheduled"):
+            note = _("❌ Editing cancelled; the scheduled broadcast stays as it was.")
+        else:
+            note = _("❌ Broadcast cancelled. Nothing was sent.")
+        await callback.message.edit_text(note)
 
 
 async def on_other_input(message: Message, _w: MessageInput, manager: DialogManager) -> None:

@@ -157,9 +157,6 @@ class BroadcastService:
             values["buttons"] = buttons
         if audience is not None:
             values["audience"] = audience
-        if current.status == BroadcastStatus.SCHEDULED:
-            # Edited while scheduled: it keeps its time (re-checked when it is scheduled again).
-            pass
         await self._repo.update(broadcast_id, self._now, **values)
         return await self.get(broadcast_id, actor_id)
 
@@ -175,9 +172,11 @@ class BroadcastService:
         """Queue a copy for every reachable recipient. Idempotent: a second call (a double
         press, another admin, the scheduler after a manual start) queues nothing."""
         current = await self.get(broadcast_id, actor_id, lock=True)
-        return await self._start(current, actor_id)
+        return await self.start_loaded(current, actor_id)
 
-    async def _start(self, current: BroadcastDTO, actor_id: int) -> StartResult:
+    async def start_loaded(self, current: BroadcastDTO, actor_id: int) -> StartResult:
+        """``start`` for a broadcast already loaded (and locked) by the caller: the scheduler,
+        which starts it in the name of the admin who scheduled it."""
         now = self._now
         moved = await self._repo.set_status(
             current.id, BroadcastStatus.SENDING, now, only_from=_EDITABLE
@@ -503,7 +502,7 @@ class BroadcastJobs:
                     continue
                 actor = current.sent_by or current.created_by
                 service = BroadcastService(session, self._ctx)
-                result = await service._start(current, actor)
+                result = await service.start_loaded(current, actor)
                 steps += int(result.started)
                 if result.started:
                     active.append(broadcast_id)
