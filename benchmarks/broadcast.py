@@ -30,7 +30,6 @@ import signal
 import sys
 import tempfile
 import time
-from collections import Counter
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -105,7 +104,9 @@ async def prepare_users(database_url: str, users: list[int]) -> None:
 
 
 def context(settings: Settings, outbox: Outbox, i18n: I18n) -> BroadcastContext:
-    return BroadcastContext(settings, SystemClock(), outbox, BroadcastNoticeTexts(i18n, settings.tz))
+    return BroadcastContext(
+        settings, SystemClock(), outbox, BroadcastNoticeTexts(i18n, settings.tz)
+    )
 
 
 async def create_broadcast(
@@ -264,7 +265,9 @@ async def throughput(args: argparse.Namespace, workdir: Path) -> bool:
 # --------------------------------------------------------------------------- scenario 2
 
 
-def worker_command(args: argparse.Namespace, database_url: str, api_url: str, name: str) -> list[str]:
+def worker_command(
+    args: argparse.Namespace, database_url: str, api_url: str, name: str
+) -> list[str]:
     return [
         sys.executable,
         str(Path(__file__).resolve()),

@@ -30,7 +30,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.base import UtcDateTime
-from db.models.broadcasts import Broadcast, BroadcastStatus
+from db.models.broadcasts import Broadcast
+from db.models.broadcasts import BroadcastStatus as BroadcastStatus  # for handlers
 from db.models.desk import Ticket
 from db.models.events import EventSubscription
 from db.models.outbox import OutboxKind, OutboxMessage, OutboxState
@@ -163,7 +164,7 @@ def _markup(buttons: Sequence[Sequence[Mapping[str, str]]]) -> dict[str, Any] | 
 
 
 def _by_language(
-    values: Mapping[str, Any], default: str, language: ColumnElement[Any], type_: Any
+    values: Mapping[str, Any], default: str, language: Any, type_: Any
 ) -> ColumnElement[Any]:
     """A CASE on the user's language: each language's value, the default's for the others."""
 
@@ -286,7 +287,7 @@ class BroadcastRepository:
 
     # --- audiences ------------------------------------------------------------------------
 
-    def recipients(self, audience: AudienceFilter, now: datetime) -> Select[tuple[int]]:
+    def recipients(self, audience: AudienceFilter, now: datetime) -> Select[Any]:
         """Reachable users in the audience, as a SELECT of their ids."""
         conditions: list[ColumnElement[bool]] = [User.is_reachable.is_(True)]
         if audience.only_user is not None:
@@ -340,7 +341,7 @@ class BroadcastRepository:
         lang = User.language
         markup = _markup(broadcast.buttons)
         key = literal(copy_key_prefix(broadcast.id), String()) + cast_(User.id, String())
-        columns: dict[str, ColumnElement[Any]] = {
+        columns: dict[str, Any] = {
             "chat_id": User.id,
             "kind": _by_language({k: v.kind for k, v in versions.items()}, default, lang, String()),
             "category": literal(category, String()),
@@ -410,7 +411,7 @@ class BroadcastRepository:
             kind = literal(OutboxKind.DELETE, String())
             text = null()
             reply_markup = null()
-        columns: dict[str, ColumnElement[Any]] = {
+        columns: dict[str, Any] = {
             "chat_id": copies.chat_id,
             "kind": kind,
             "category": literal(category, String()),

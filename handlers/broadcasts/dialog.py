@@ -465,7 +465,8 @@ async def on_send(callback: CallbackQuery, _b: Button, manager: DialogManager) -
 async def schedule_getter(dialog_manager: DialogManager, **_kw: Any) -> dict[str, Any]:
     settings: Settings = dialog_manager.middleware_data["settings"]
     prompt = _(
-        "🕒 When should it go out? Send the date and time ({zone}), e.g. <code>25.12.2026 10:00</code>."
+        "🕒 When should it go out? Send the date and time ({zone}), "
+        "e.g. <code>25.12.2026 10:00</code>."
     ).format(zone=settings.timezone)
     return {"text": _with_problem(dialog_manager, prompt)}
 

@@ -12,8 +12,7 @@ from aiogram_dialog import DialogManager
 from bot.config import Settings
 from bot.services.broadcasts.service import BroadcastService
 from bot.services.broadcasts.texts import Progress
-from db.models.broadcasts import BroadcastStatus
-from db.repositories.broadcasts import BroadcastDTO
+from db.repositories.broadcasts import BroadcastDTO, BroadcastStatus
 from db.repositories.users import UserDTO
 from handlers.broadcasts import dialog, edit_dialog, views
 from handlers.broadcasts.callbacks import BcCb
@@ -34,7 +33,8 @@ def list_screen(items: list[tuple[BroadcastDTO, Progress]], settings: Settings) 
         )
         lines.append(
             _(
-                "#{id} · {status} · {when}\n{summary}\n✅ {delivered} · 🚫 {unreachable} · ⚠️ {failed}"
+                "#{id} · {status} · {when}\n{summary}\n"
+                "✅ {delivered} · 🚫 {unreachable} · ⚠️ {failed}"
             ).format(
                 id=broadcast.id,
                 status=views.status_name(broadcast.status),

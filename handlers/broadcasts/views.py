@@ -13,8 +13,7 @@ from bot.delivery.messages import Button, Keyboard, MessageContent
 from bot.regions import region_name
 from bot.services.broadcasts.content import BroadcastInputError
 from bot.services.broadcasts.texts import Progress
-from db.models.broadcasts import BroadcastStatus
-from db.repositories.broadcasts import AudienceFilter, BroadcastDTO
+from db.repositories.broadcasts import AudienceFilter, BroadcastDTO, BroadcastStatus
 from handlers.broadcasts.callbacks import BcCb
 from handlers.events.formatting import category_name
 

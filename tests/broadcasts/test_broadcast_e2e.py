@@ -56,7 +56,7 @@ async def send_bold(user: SimUser, html: str) -> int:
     """A formatted message as a Telegram app sends it: plain text with a bold entity."""
     bold, rest = html.removeprefix("<b>").split("</b>", 1)
     entity = {"type": "bold", "offset": 0, "length": len(bold.encode("utf-16-le")) // 2}
-    return user._post({"text": bold + rest, "entities": [entity]}, None, None)  # noqa: SLF001
+    return user._post({"text": bold + rest, "entities": [entity]}, None, None)
 
 
 def count_in(message: BotMessage) -> int:
@@ -68,7 +68,9 @@ async def db_count(running: RunningBot, *conditions: object) -> int:
     async with running.app.sessionmaker() as session:
         return int(
             await session.scalar(
-                select(func.count()).select_from(User).where(User.is_reachable.is_(True), *conditions)  # type: ignore[arg-type]
+                select(func.count())
+                .select_from(User)
+                .where(User.is_reachable.is_(True), *conditions)  # type: ignore[arg-type]
             )
             or 0
         )
@@ -226,16 +228,20 @@ async def test_pause_resume_stop(bc_bot: RunningBot, telegram: FakeTelegramServe
     # Slow the sender right down so there is time to pause half-way.
     sender = bc_bot.app.delivery.sender
     assert sender is not None
-    sender._bucket.rate = 5.0  # noqa: SLF001 - a test knob
+    sender._bucket.rate = 5.0
     # Claimed rows go out even when paused (about two seconds' worth): keep the claims small.
     sender.config = replace(sender.config, batch_size=4)
     async with bc_bot.app.sessionmaker() as session, session.begin():
         service = bc_bot.app.services.for_session(session).broadcasts
         from db.repositories.broadcasts import Version
 
-        draft = await service.create_draft(ADMIN_ID, {"ru": Version("text", RU_TEXT)}, default_language="ru")
+        draft = await service.create_draft(
+            ADMIN_ID, {"ru": Version("text", RU_TEXT)}, default_language="ru"
+        )
         await service.start(draft.id, ADMIN_ID)
-    status = await admin.wait_for(lambda m: any(t.startswith("⏸") for t in m.button_texts()), timeout=10)
+    status = await admin.wait_for(
+        lambda m: any(t.startswith("⏸") for t in m.button_texts()), timeout=10
+    )
     await admin.press(starts("⏸"), message=status)
     await admin.wait_for(lambda m: any(t.startswith("▶️") for t in m.button_texts()), timeout=10)
     await idle(bc_bot)
@@ -246,7 +252,9 @@ async def test_pause_resume_stop(bc_bot: RunningBot, telegram: FakeTelegramServe
     await admin.press(starts("▶️"))
     await admin.wait_for(lambda m: any(t.startswith("⏸") for t in m.button_texts()), timeout=10)
     await admin.press(starts("⏹"))
-    confirm = await admin.wait_for(lambda m: any(t.startswith("⏹") for t in m.button_texts()) and "#1" in m.text)
+    confirm = await admin.wait_for(
+        lambda m: any(t.startswith("⏹") for t in m.button_texts()) and "#1" in m.text
+    )
     await admin.press(starts("⏹"), message=confirm)
     row = await finish(bc_bot)
     assert row.status == "stopped"
@@ -273,14 +281,17 @@ async def test_scheduled_start_at_its_time_and_cancel_before(
         await admin.wait_for(has("⚠️"))
         when = (fake_clock.now() + timedelta(hours=2)).astimezone(tz)
         await admin.send(when.strftime("%d.%m.%Y %H:%M"))
-        await admin.wait_for(lambda m: "🕒" in m.text and when.strftime("%H:%M") in m.text)
+        at = when.strftime("%H:%M")
+        await admin.wait_for(lambda m, at=at: "🕒" in m.text and at in m.text)  # type: ignore[misc]
         if expected == "scheduled-then-cancelled":
             await admin.send("/broadcasts")
             await admin.wait_for(has("#2"))
             await admin.press("#2 · ", message=admin.last)
             await admin.wait_for(lambda m: any(t.startswith("✖️") for t in m.button_texts()))
             await admin.press(starts("✖️"))
-            await admin.wait_for(lambda m: any(t.startswith("✖️") for t in m.button_texts()) and "#2" in m.text)
+            await admin.wait_for(
+                lambda m: any(t.startswith("✖️") for t in m.button_texts()) and "#2" in m.text
+            )
             await admin.press(starts("✖️"))
             await admin.wait_for(has("✖️"))
             assert (await broadcast_row(bc_bot, 2)).status == "cancelled"
@@ -322,9 +333,7 @@ async def test_edit_and_delete_everywhere_reach_every_copy(
     await send_bold(admin, "<b>ҮЕҰ форумы</b> 6 желтоқсанда Астанада")
     await admin.wait_for(lambda m: any(t.startswith("✅") for t in m.button_texts()))
     await admin.press(starts("✅"))
-    await eventually(
-        lambda: _all_edited(kk + ru), within=10, what="every copy edited"
-    )
+    await eventually(lambda: _all_edited(kk + ru), within=10, what="every copy edited")
     for user in kk:
         assert user.messages[-1].html == "<b>ҮЕҰ форумы</b> 6 желтоқсанда Астанада"
         assert user.messages[-1].edited
@@ -335,7 +344,9 @@ async def test_edit_and_delete_everywhere_reach_every_copy(
     edited_report = await admin.wait_for(lambda m: "✏️" in m.text and m.has_buttons)
 
     await admin.press(starts("🗑"), message=edited_report)
-    confirm = await admin.wait_for(lambda m: any(t.startswith("🗑") for t in m.button_texts()) and "48" in m.text)
+    confirm = await admin.wait_for(
+        lambda m: any(t.startswith("🗑") for t in m.button_texts()) and "48" in m.text
+    )
     await admin.press(starts("🗑"), message=confirm)
     await eventually(lambda: _all_deleted(kk + ru), within=10, what="every copy deleted")
     await finish_followup(bc_bot)

@@ -135,7 +135,10 @@ async def test_segment_counts_match_the_database_and_copies_follow_languages(
             assert await service.count(audience, ADMIN_ID) == len(expected(audience)), audience
             draft = await service.create_draft(
                 ADMIN_ID,
-                {"ru": Version("text", f"Привет {number}"), "kk": Version("photo", "Сәлем", "PHOTO")},
+                {
+                    "ru": Version("text", f"Привет {number}"),
+                    "kk": Version("photo", "Сәлем", "PHOTO"),
+                },
                 default_language="ru",
                 buttons=parse_buttons("Сайт - https://example.kz"),
                 audience=audience,
@@ -168,7 +171,9 @@ async def test_validation_idempotence_and_authorisation(
     async with sessionmaker() as session, session.begin():
         service = BroadcastService(session, ctx)
         with pytest.raises(BroadcastInputError) as too_long:
-            await service.create_draft(ADMIN_ID, {"ru": Version("text", "я" * 4097)}, default_language="ru")
+            await service.create_draft(
+                ADMIN_ID, {"ru": Version("text", "я" * 4097)}, default_language="ru"
+            )
         assert too_long.value.code == "text_too_long"
         with pytest.raises(BroadcastInputError) as caption:
             await service.create_draft(
@@ -176,7 +181,9 @@ async def test_validation_idempotence_and_authorisation(
             )
         assert caption.value.code == "caption_too_long"
         with pytest.raises(BroadcastInputError):
-            await service.create_draft(ADMIN_ID, {"ru": Version("sticker", None, "S")}, default_language="ru")
+            await service.create_draft(
+                ADMIN_ID, {"ru": Version("sticker", None, "S")}, default_language="ru"
+            )
         for bad in ("Сайт - example", "Сайт - javascript:alert(1)", "без ссылки", "x - http://"):
             with pytest.raises(BroadcastInputError):
                 parse_buttons(bad)
@@ -185,7 +192,9 @@ async def test_validation_idempotence_and_authorisation(
         assert many.value.code == "too_many_buttons"
         with pytest.raises(BroadcastNotAllowedError):
             await service.count(AudienceFilter(), 2)
-        draft = await service.create_draft(ADMIN_ID, {"ru": Version("text", "Привет")}, default_language="ru")
+        draft = await service.create_draft(
+            ADMIN_ID, {"ru": Version("text", "Привет")}, default_language="ru"
+        )
         with pytest.raises(BroadcastNotAllowedError):
             await service.start(draft.id, 2)
         with pytest.raises(BroadcastInputError) as past:

@@ -430,7 +430,10 @@ class BroadcastService:
             if finished_now:
                 broadcast = (await self._repo.get(broadcast.id)) or broadcast
                 progress = replace(progress, status=broadcast.status)
-        language = await self._language_of(broadcast.status_chat_id)
+        admin = broadcast.status_chat_id
+        if admin is None:
+            return finished_now
+        language = await self._language_of(admin)
         content = self._ctx.texts.status(broadcast, progress, language)
         ref = status_ref(broadcast)
         if (
@@ -445,7 +448,7 @@ class BroadcastService:
             await self._ctx.outbox.enqueue(
                 self._session,
                 OutgoingMessage.text_message(
-                    broadcast.status_chat_id,
+                    admin,
                     report.text,
                     keyboard=report.keyboard,
                     category=Category.NOTICE,
