@@ -418,3 +418,108 @@ async def test_non_admin_reaches_no_step_even_with_forged_callbacks(
             pass
         else:
             raise AssertionError("a non-admin started a broadcast")
+
+
+async def test_photo_broadcast_captions_edited_everywhere(
+    bc_bot: RunningBot, telegram: FakeTelegramServer
+) -> None:
+    admin = await bc_bot.known_user(ADMIN_ID, "Admin", "ru")
+    users = [await add_user(bc_bot, 8000 + i, "ru") for i in range(3)]
+    await admin.send("/broadcast")
+    await admin.wait_for(has("📣"))
+    await admin.send_photo("Фото форума")
+    await admin.wait_for(lambda m: any(t.startswith("➡️") for t in m.button_texts()))
+    await admin.press(starts("➡️"))
+    await admin.wait_for(has("👥"))
+    await admin.press(starts("👁"))
+    await admin.wait_for(lambda m: any(t.startswith("🚀") for t in m.button_texts()))
+    preview = next(m for m in admin.messages if m.kind == "photo")
+    await admin.press(starts("🚀"))
+    await admin.wait_for(lambda m: any(t.startswith("✅") for t in m.button_texts()))
+    await admin.press(starts("✅"))
+    await finish(bc_bot)
+    for user in users:
+        [copy] = user.messages
+        assert copy.kind == "photo" and copy.text == "Фото форума"
+        assert copy.document is not None and preview.document is not None
+        assert copy.document.file_id == preview.document.file_id
+    report = await admin.wait_for(lambda m: "🏁" in m.text and m.has_buttons)
+    await admin.press(starts("✏️"), message=report)
+    await admin.wait_for(has("✏️"))
+    await admin.send("Фото форума (исправлено)")
+    await admin.wait_for(lambda m: any(t.startswith("✅") for t in m.button_texts()))
+    await admin.press(starts("✅"))
+    await eventually(lambda: _all_edited(users), within=10, what="every caption edited")
+    for user in users:
+        assert user.messages[-1].text == "Фото форума (исправлено)"
+        assert user.messages[-1].kind == "photo"
+
+
+async def test_replies_are_not_held_up_behind_a_broadcast(
+    bc_bot: RunningBot, telegram: FakeTelegramServer
+) -> None:
+    for i in range(40):
+        await add_user(bc_bot, 8100 + i, "ru")
+    waiting = await add_user(bc_bot, 8200, "ru")
+    sender = bc_bot.app.delivery.sender
+    assert sender is not None
+    sender._bucket.rate = 10.0
+    sender.config = replace(sender.config, batch_size=4)
+    async with bc_bot.app.sessionmaker() as session, session.begin():
+        service = bc_bot.app.services.for_session(session).broadcasts
+        draft = await service.create_draft(
+            ADMIN_ID, {"ru": Version("text", RU_TEXT)}, default_language="ru"
+        )
+        await service.start(draft.id, ADMIN_ID)
+    async with bc_bot.app.sessionmaker() as session, session.begin():
+        from bot.delivery import Category, OutgoingMessage
+
+        await bc_bot.app.outbox.enqueue(
+            session,
+            OutgoingMessage.text_message(
+                waiting.id, "Ответ консультанта", category=Category.REPLY, dedupe_key="reply:1"
+            ),
+        )
+    await waiting.wait_for(has("Ответ консультанта"), timeout=5)
+    sent = sum(r.state == "sent" for r in await copies(bc_bot))
+    assert sent < 20  # the reply jumped the queue of 41 copies
+
+
+async def test_scheduled_broadcast_edited_before_it_starts(
+    bc_bot: RunningBot, telegram: FakeTelegramServer, fake_clock: FakeClock
+) -> None:
+    admin = await bc_bot.known_user(ADMIN_ID, "Admin", "ru")
+    user = await add_user(bc_bot, 8300, "kk")
+    tz = bc_bot.app.settings.tz
+    await compose(admin, second=False, buttons=False)
+    await admin.press(starts("👁"))
+    await admin.wait_for(lambda m: any(t.startswith("🕒") for t in m.button_texts()))
+    await admin.press(starts("🕒"))
+    await admin.wait_for(has("25.12.2026"))
+    when = (fake_clock.now() + timedelta(days=1)).astimezone(tz)
+    await admin.send(when.strftime("%d.%m.%Y %H:%M"))
+    await admin.wait_for(lambda m: "🕒" in m.text and "#1" in m.text)
+    await admin.send("/broadcasts")
+    await admin.wait_for(has("#1"))
+    await admin.press("#1 · ")
+    await admin.wait_for(lambda m: any(t.startswith("✏️") for t in m.button_texts()))
+    await admin.press(starts("✏️"))
+    await admin.wait_for(lambda m: any(t.startswith("➕") for t in m.button_texts()))
+    await admin.press(starts("➕"))
+    await admin.wait_for(lambda m: "📣" not in m.text and m.has_buttons)
+    await send_bold(admin, KK_TEXT)
+    await admin.wait_for(lambda m: any(t.startswith("🗑") for t in m.button_texts()))
+    await admin.press(starts("➡️"))
+    await admin.wait_for(has("👥"))
+    await admin.press(starts("👁"))
+    await admin.wait_for(lambda m: any(t.startswith("🕒") for t in m.button_texts()))
+    await admin.press(starts("🕒"))
+    await admin.wait_for(has("25.12.2026"))
+    await admin.send(when.strftime("%d.%m.%Y %H:%M"))
+    await admin.wait_for(lambda m: "🕒" in m.text and "#1" in m.text)
+    row = await broadcast_row(bc_bot)
+    assert row.status == "scheduled" and set(row.contents) == {"ru", "kk"}
+    fake_clock.advance(timedelta(days=1, minutes=1))
+    await bc_bot.app.scheduler.broadcast_tick()
+    await finish(bc_bot)
+    assert [m.html for m in user.messages] == [KK_TEXT]
