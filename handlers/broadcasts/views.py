@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import datetime
 from html import escape
 from zoneinfo import ZoneInfo
@@ -18,6 +20,7 @@ from handlers.broadcasts.callbacks import BcCb
 from handlers.events.formatting import category_name
 
 BAR_WIDTH = 12
+_TAG = re.compile(r"<[^>]*>")
 SUPPORTED = ("text", "photo", "video", "document")
 
 
@@ -211,7 +214,7 @@ def when_text(moment: datetime | None, tz: ZoneInfo) -> str:
 
 def content_summary(broadcast: BroadcastDTO) -> str:
     version = broadcast.versions[broadcast.default_language]
-    text = (version.text or "").replace("\n", " ")
+    text = html.unescape(_TAG.sub("", version.text or "")).replace("\n", " ")
     short = text[:60] + ("…" if len(text) > 60 else "")
     icons = {"text": "📝", "photo": "🖼", "video": "🎬", "document": "📄"}
     return f"{icons.get(version.kind, '')} {escape(short)}"
