@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Integer, String, true
+from sqlalchemy import JSON, BigInteger, Boolean, Integer, String, false, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, UtcDateTime
@@ -38,6 +38,8 @@ class Broadcast(Base):
     buttons: Mapped[list[Any] | None] = mapped_column(JSON)
     audience: Mapped[dict[str, Any]] = mapped_column(JSON)
     scheduled_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Copies wait while it is quiet hours (QUIET_HOURS_START–END) instead of going out at night.
+    hold_quiet: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     started_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -105,6 +105,7 @@ class BroadcastDTO:
     buttons: list[list[dict[str, str]]]
     audience: AudienceFilter
     scheduled_at: datetime | None
+    hold_quiet: bool
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
@@ -137,6 +138,7 @@ def _dto(row: Broadcast) -> BroadcastDTO:
         buttons=list(row.buttons or []),
         audience=AudienceFilter.from_json(row.audience),
         scheduled_at=row.scheduled_at,
+        hold_quiet=row.hold_quiet,
         created_at=row.created_at,
         started_at=row.started_at,
         finished_at=row.finished_at,
@@ -193,8 +195,10 @@ class BroadcastRepository:
         buttons: Sequence[Sequence[Mapping[str, str]]],
         audience: AudienceFilter,
         now: datetime,
+        hold_quiet: bool = False,
     ) -> BroadcastDTO:
         row = Broadcast(
+            hold_quiet=hold_quiet,
             status=BroadcastStatus.DRAFT,
             created_by=created_by,
             contents={lang: v.as_json() for lang, v in versions.items()},
@@ -331,7 +335,13 @@ class BroadcastRepository:
         return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
     async def enqueue_copies(
-        self, broadcast: BroadcastDTO, *, priority: int, category: str, now: datetime
+        self,
+        broadcast: BroadcastDTO,
+        *,
+        priority: int,
+        category: str,
+        now: datetime,
+        not_before: datetime | None = None,
     ) -> int:
         """One outbox row per reachable recipient, in their language's version, in one
         INSERT … SELECT; a recipient queued before (a second Send, a restart) is skipped."""
@@ -355,7 +365,7 @@ class BroadcastRepository:
             ),
             "dedupe_key": key,
             "group_key": literal(group_key(broadcast.id), String()),
-            "not_before": literal(now, UtcDateTime()),
+            "not_before": literal(not_before or now, UtcDateTime()),
             "created_at": literal(now, UtcDateTime()),
             "attempts": literal(0, Integer()),
         }

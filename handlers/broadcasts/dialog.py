@@ -376,6 +376,7 @@ async def _save_draft(manager: DialogManager) -> BroadcastDTO:
     first = data.get("first_lang", "ru")
     buttons = data.get("buttons") or []
     audience = _audience(manager)
+    hold = bool(data.get("hold"))
     if data.get("id"):
         return await service.update_draft(
             data["id"],
@@ -384,9 +385,15 @@ async def _save_draft(manager: DialogManager) -> BroadcastDTO:
             default_language=first,
             buttons=buttons,
             audience=audience,
+            hold_quiet=hold,
         )
     draft = await service.create_draft(
-        admin, versions, default_language=first, buttons=buttons, audience=audience
+        admin,
+        versions,
+        default_language=first,
+        buttons=buttons,
+        audience=audience,
+        hold_quiet=hold,
     )
     data["id"] = draft.id
     return draft
@@ -432,7 +439,23 @@ async def preview_getter(dialog_manager: DialogManager, **_kw: Any) -> dict[str,
         ),
         _("Reachable people: <b>{n}</b>").format(n=count),
     ]
-    return {"text": _with_problem(dialog_manager, "\n".join(lines)), "count": count}
+    settings: Settings = dialog_manager.middleware_data["settings"]
+    hours = f"{settings.quiet_hours_start:%H:%M}–{settings.quiet_hours_end:%H:%M}"
+    hold = bool(_data(dialog_manager).get("hold"))
+    label = (
+        _("🌙 Hold in quiet hours ({hours}): on")
+        if hold
+        else _("🌙 Hold in quiet hours ({hours}): off")
+    ).format(hours=hours)
+    return {
+        "text": _with_problem(dialog_manager, "\n".join(lines)),
+        "count": count,
+        "hold_label": label,
+    }
+
+
+async def on_hold(callback: CallbackQuery, _b: Button, manager: DialogManager) -> None:
+    _data(manager)["hold"] = not _data(manager).get("hold")
 
 
 async def confirm_getter(dialog_manager: DialogManager, **_kw: Any) -> dict[str, Any]:
@@ -457,6 +480,14 @@ async def on_send(callback: CallbackQuery, _b: Button, manager: DialogManager) -
         note = _("This broadcast was started already: it is sent only once.")
     else:
         note = _("🚀 Sending to {n} people. The progress follows below.").format(n=result.queued)
+        held = service.held_until(
+            result.broadcast, result.broadcast.started_at or result.broadcast.created_at
+        )
+        if held is not None:
+            settings: Settings = manager.middleware_data["settings"]
+            note += "\n" + _("🌙 It is quiet hours now: the copies go out at {time}.").format(
+                time=held.astimezone(settings.tz).strftime("%H:%M")
+            )
     await callback.answer()
     if callback.message is not None and isinstance(callback.message, Message):
         await callback.message.edit_text(note)
@@ -650,6 +681,7 @@ def broadcast_dialog() -> Dialog:
             text,
             SwitchTo(Tr("🚀 Send now"), id="send_now", state=BroadcastDialog.confirm),
             SwitchTo(Tr("🕒 Schedule"), id="to_schedule", state=BroadcastDialog.schedule),
+            Button(Format("{hold_label}"), id="hold", on_click=on_hold),
             SwitchTo(Tr("✏️ Edit"), id="edit", state=BroadcastDialog.compose),
             _cancel(),
             MessageInput(on_other_input),
@@ -689,5 +721,6 @@ async def start_editing(dialog_manager: DialogManager, broadcast: BroadcastDTO) 
         "versions": {k: v.as_json() for k, v in broadcast.versions.items()},
         "buttons": broadcast.buttons,
         "audience": broadcast.audience.as_json(),
+        "hold": broadcast.hold_quiet,
     }
     await dialog_manager.start(BroadcastDialog.compose, data=data, mode=StartMode.RESET_STACK)

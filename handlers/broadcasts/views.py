@@ -65,6 +65,10 @@ def input_error(exc: BroadcastInputError) -> str:
         "button_text_too_long": _("⚠️ A button label may be at most {limit} characters."),
         "too_many_buttons": _("⚠️ {count} buttons is too many: at most {limit}."),
         "past": _("⚠️ That time has already passed. Enter a time in the future."),
+        "quiet": _(
+            "⚠️ That time is in the quiet hours ({start}–{end}) and “hold in quiet hours” is on. "
+            "Choose another time, or turn holding off in the preview."
+        ),
     }
     return texts.get(exc.code, _("⚠️ Something is wrong with this input.")).format(
         **{k: escape(str(v)) for k, v in p.items()}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -523,3 +523,36 @@ async def test_scheduled_broadcast_edited_before_it_starts(
     await bc_bot.app.scheduler.broadcast_tick()
     await finish(bc_bot)
     assert [m.html for m in user.messages] == [KK_TEXT]
+
+
+async def test_hold_in_quiet_hours(
+    bc_bot: RunningBot, telegram: FakeTelegramServer, fake_clock: FakeClock
+) -> None:
+    tz = bc_bot.app.settings.tz
+    fake_clock.set(datetime(2026, 3, 2, 22, 30, tzinfo=tz))  # quiet hours: 22:00–09:00
+    admin = await bc_bot.known_user(ADMIN_ID, "Admin", "ru")
+    user = await add_user(bc_bot, 8400, "ru")
+    await compose(admin, second=False, buttons=False)
+    await admin.press(starts("👁"))
+    preview = await admin.wait_for(lambda m: any(t.startswith("🌙") for t in m.button_texts()))
+    off = next(t for t in preview.button_texts() if t.startswith("🌙"))
+    assert "22:00–09:00" in off
+    await admin.press(starts("🌙"))
+    await admin.wait_for(lambda m: any(t.startswith("🌙") and t != off for t in m.button_texts()))
+    await admin.press(starts("🕒"))
+    await admin.wait_for(has("25.12.2026"))
+    await admin.send("02.03.2026 23:30")
+    await admin.wait_for(lambda m: "⚠️" in m.text and "22:00" in m.text and "09:00" in m.text)
+    await admin.press(starts("⬅️"))
+    await admin.wait_for(lambda m: any(t.startswith("🚀") for t in m.button_texts()))
+    await admin.press(starts("🚀"))
+    await admin.wait_for(lambda m: any(t.startswith("✅") for t in m.button_texts()))
+    await admin.press(starts("✅"))
+    await admin.wait_for(lambda m: "🌙" in m.text and "09:00" in m.text)
+    await bc_bot.app.scheduler.broadcast_tick()
+    await idle(bc_bot)
+    assert user.messages == []
+    fake_clock.set(datetime(2026, 3, 3, 9, 1, tzinfo=tz))
+    bc_bot.app.outbox.wake()
+    await finish(bc_bot)
+    assert [m.html for m in user.messages] == [RU_TEXT]

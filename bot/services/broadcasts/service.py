@@ -23,6 +23,7 @@ from bot.delivery.outbox import Outbox
 from bot.languages import as_lang
 from bot.services.broadcasts.content import BroadcastInputError, check_version
 from bot.services.broadcasts.texts import BroadcastTexts, Progress
+from bot.services.events.planner import QuietHours
 from db.models.broadcasts import BroadcastStatus
 from db.models.outbox import OutboxState
 from db.repositories.broadcasts import (
@@ -123,10 +124,12 @@ class BroadcastService:
         default_language: str,
         buttons: Sequence[Sequence[Mapping[str, str]]] = (),
         audience: AudienceFilter | None = None,
+        hold_quiet: bool = False,
     ) -> BroadcastDTO:
         self._require_admin(actor_id)
         checked = self._checked(versions, default_language)
         return await self._repo.create(
+            hold_quiet=hold_quiet,
             created_by=actor_id,
             versions=checked,
             default_language=default_language,
@@ -144,6 +147,7 @@ class BroadcastService:
         default_language: str | None = None,
         buttons: Sequence[Sequence[Mapping[str, str]]] | None = None,
         audience: AudienceFilter | None = None,
+        hold_quiet: bool | None = None,
     ) -> BroadcastDTO:
         current = await self.get(broadcast_id, actor_id, lock=True)
         if current.status not in _EDITABLE:
@@ -157,6 +161,8 @@ class BroadcastService:
             values["buttons"] = buttons
         if audience is not None:
             values["audience"] = audience
+        if hold_quiet is not None:
+            values["hold_quiet"] = hold_quiet
         await self._repo.update(broadcast_id, self._now, **values)
         return await self.get(broadcast_id, actor_id)
 
@@ -188,6 +194,7 @@ class BroadcastService:
             priority=PRIORITY[Category.BROADCAST],
             category=str(Category.BROADCAST),
             now=now,
+            not_before=self.held_until(current, now),
         )
         await self._repo.update(
             current.id,
@@ -205,13 +212,30 @@ class BroadcastService:
         await self._post_status(started)
         return StartResult(started, True, queued)
 
+    @property
+    def quiet(self) -> QuietHours:
+        settings = self._ctx.settings
+        return QuietHours(settings.quiet_hours_start, settings.quiet_hours_end, settings.tz)
+
+    def held_until(self, broadcast: BroadcastDTO, now: datetime) -> datetime | None:
+        """When copies may go out: the end of the quiet hours if "hold" is on and it is quiet
+        hours now; None: at once."""
+        if broadcast.hold_quiet and self.quiet.contains(now):
+            return self.quiet.release(now)
+        return None
+
     async def schedule(self, broadcast_id: int, actor_id: int, when: datetime) -> BroadcastDTO:
-        """``when``: aware; must be in the future."""
+        """``when``: aware; must be in the future (and outside quiet hours when held)."""
         current = await self.get(broadcast_id, actor_id, lock=True)
         if current.status not in _EDITABLE:
             raise BroadcastStateError(current.status)
         if when <= self._now:
             raise BroadcastInputError("past")
+        if current.hold_quiet and self.quiet.contains(when):
+            quiet = self.quiet
+            raise BroadcastInputError(
+                "quiet", start=f"{quiet.start:%H:%M}", end=f"{quiet.end:%H:%M}"
+            )
         await self._repo.update(
             broadcast_id,
             self._now,

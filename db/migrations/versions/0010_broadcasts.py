@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column("buttons", sa.JSON(), nullable=True),
         sa.Column("audience", sa.JSON(), nullable=False),
         sa.Column("scheduled_at", UtcDateTime(), nullable=True),
+        sa.Column("hold_quiet", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("created_at", UtcDateTime(), nullable=False),
         sa.Column("updated_at", UtcDateTime(), nullable=False),
         sa.Column("started_at", UtcDateTime(), nullable=True),
