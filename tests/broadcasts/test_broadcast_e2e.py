@@ -556,3 +556,32 @@ async def test_hold_in_quiet_hours(
     bc_bot.app.outbox.wake()
     await finish(bc_bot)
     assert [m.html for m in user.messages] == [RU_TEXT]
+
+
+async def test_restart_mid_way_resumes_without_duplicates(
+    bc_bot: RunningBot, telegram: FakeTelegramServer
+) -> None:
+    users = [await add_user(bc_bot, 8500 + i, "ru") for i in range(30)]
+    sender = bc_bot.app.delivery.sender
+    assert sender is not None
+    sender._bucket.rate = 10.0
+    sender.config = replace(sender.config, batch_size=4)
+    async with bc_bot.app.sessionmaker() as session, session.begin():
+        service = bc_bot.app.services.for_session(session).broadcasts
+        draft = await service.create_draft(
+            ADMIN_ID, {"ru": Version("text", RU_TEXT)}, default_language="ru"
+        )
+        await service.start(draft.id, ADMIN_ID)
+
+    async def some_sent() -> int | None:
+        sent = sum(r.state == "sent" for r in await copies(bc_bot))
+        return sent if sent >= 5 else None
+
+    await eventually(some_sent, within=10, what="a few copies out")
+    await bc_bot.restart()
+    # A second "Send" after the restart queues nobody again.
+    async with bc_bot.app.sessionmaker() as session, session.begin():
+        again = await bc_bot.app.services.for_session(session).broadcasts.start(1, ADMIN_ID)
+    assert not again.started
+    await finish(bc_bot)
+    assert all([m.html for m in u.messages] == [RU_TEXT] for u in users)
