@@ -60,6 +60,7 @@ class BotScheduler:
         self._broadcasts = broadcasts
         # Its own lock: a broadcast's status must not wait behind a long reminder run.
         self._broadcast_running = asyncio.Lock()
+        self._stopped = False
         self._on_reminders = on_reminders
         self._on_retention = on_retention
         self._settings = settings
@@ -150,16 +151,19 @@ class BotScheduler:
         if steps:
             log.info("desk: %d service-level steps taken", steps)
 
-    async def broadcast_tick(self) -> int:
-        """One run of the broadcast job: scheduled starts, live status, reports."""
+    async def broadcast_tick(self, *, force: bool = True) -> int:
+        """One run of the broadcast job: scheduled starts, live status, reports (``force``: look
+        at the database even if nothing seems to be going on)."""
         if self._broadcasts is None:
             return 0
         async with self._broadcast_running:
-            return await self._broadcasts.tick()
+            if self._stopped:
+                return 0  # a run that was waiting for stop() to finish: the engine is gone
+            return await self._broadcasts.tick(force=force)
 
     async def _broadcast_tick(self) -> None:
         try:
-            await self.broadcast_tick()
+            await self.broadcast_tick(force=False)
         except asyncio.CancelledError:
             log.info("broadcast job stopped by shutdown")
         except Exception:
@@ -179,6 +183,7 @@ class BotScheduler:
             log.info("queued %d reminders", queued)
 
     async def start(self) -> None:
+        self._stopped = False
         added = await self.seed_events()
         if added:
             log.info("seeded %d built-in deadlines", added)
@@ -219,6 +224,7 @@ class BotScheduler:
         if scheduler is None:
             return
         scheduler.pause()
+        self._stopped = True
         # Let a run in progress finish its transaction before the engine is disposed.
         async with self._running, self._broadcast_running:
             scheduler.shutdown(wait=False)
