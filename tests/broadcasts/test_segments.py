@@ -207,3 +207,74 @@ async def test_validation_idempotence_and_authorisation(
             await service.update_draft(draft.id, ADMIN_ID, audience=AudienceFilter())
         with pytest.raises(BroadcastStateError):
             await service.cancel(draft.id, ADMIN_ID)
+
+
+async def test_job_and_followups_on_each_database(
+    env: tuple[async_sessionmaker[AsyncSession], BroadcastContext],
+) -> None:
+    """The job's queries and the set-based edit/delete on SQLite and PostgreSQL (the delivery
+    itself is covered end to end on SQLite)."""
+    from sqlalchemy import update
+
+    from bot.services.broadcasts.service import BroadcastJobs
+    from db.models.broadcasts import Broadcast
+
+    sessionmaker, ctx = env
+    async with sessionmaker() as session, session.begin():
+        service = BroadcastService(session, ctx)
+        draft = await service.create_draft(
+            ADMIN_ID,
+            {"ru": Version("text", "Привет"), "kk": Version("photo", "Сәлем", "PHOTO")},
+            default_language="ru",
+        )
+        await service.start(draft.id, ADMIN_ID)
+        later = await service.create_draft(
+            ADMIN_ID, {"ru": Version("text", "Позже")}, default_language="ru"
+        )
+        await service.schedule(later.id, ADMIN_ID, NOW + timedelta(hours=1))
+    jobs = BroadcastJobs(sessionmaker, ctx)
+    assert await jobs.tick() == 0  # still sending; the scheduled one is not due
+    # As if the sender had delivered every copy.
+    async with sessionmaker() as session, session.begin():
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.group_key == f"broadcast:{draft.id}")
+            .values(state="sent", sent_at=NOW, telegram_message_id=OutboxMessage.chat_id + 1000)
+        )
+    assert await jobs.tick() == 1  # finished: done, report queued
+    ctx.clock.set(NOW + timedelta(hours=1, minutes=1))  # type: ignore[attr-defined]
+    assert await jobs.tick() == 1  # the scheduled one started
+    async with sessionmaker() as session, session.begin():
+        service = BroadcastService(session, ctx)
+        edited = await service.edit_everywhere(
+            draft.id, ADMIN_ID, {"ru": "Привет!", "kk": "Сәлем!"}
+        )
+        assert edited == len(expected(AudienceFilter()))
+        with pytest.raises(BroadcastStateError):
+            await service.delete_everywhere(draft.id, ADMIN_ID)  # the edit is still going on
+    async with sessionmaker() as session:
+        rows = (
+            await session.scalars(
+                select(OutboxMessage).where(
+                    OutboxMessage.group_key == f"broadcast:{draft.id}:edit1"
+                )
+            )
+        ).all()
+        statuses = {b.id: b.status for b in (await session.scalars(select(Broadcast))).all()}
+    assert statuses == {draft.id: "done", later.id: "sending"}
+    for row in rows:
+        kk = PEOPLE[row.chat_id][0] == "kk"
+        assert (row.kind, row.text) == (
+            ("edit_caption", "Сәлем!") if kk else ("edit_text", "Привет!")
+        )
+        assert row.target_ref == f"broadcast:{draft.id}:{row.chat_id}"
+    async with sessionmaker() as session, session.begin():
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.group_key == f"broadcast:{draft.id}:edit1")
+            .values(state="sent", sent_at=NOW)
+        )
+    await jobs.tick()
+    async with sessionmaker() as session, session.begin():
+        deleted = await BroadcastService(session, ctx).delete_everywhere(draft.id, ADMIN_ID)
+    assert deleted == len(expected(AudienceFilter()))
