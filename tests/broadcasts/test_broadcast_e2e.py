@@ -585,3 +585,37 @@ async def test_restart_mid_way_resumes_without_duplicates(
     assert not again.started
     await finish(bc_bot)
     assert all([m.html for m in u.messages] == [RU_TEXT] for u in users)
+
+
+async def test_video_and_document_versions_then_deleted_everywhere(
+    bc_bot: RunningBot, telegram: FakeTelegramServer
+) -> None:
+    admin = await bc_bot.known_user(ADMIN_ID, "Admin", "ru")
+    kk = await add_user(bc_bot, 8600, "kk")
+    ru = await add_user(bc_bot, 8601, "ru")
+    await admin.send("/broadcast")
+    await admin.wait_for(has("📣"))
+    await admin.send_document("отчет.pdf", b"%PDF-1.4 fake", "Форма отчёта")
+    await admin.wait_for(lambda m: any(t.startswith("➕") for t in m.button_texts()))
+    await admin.press(starts("➕"))
+    await admin.wait_for(lambda m: "📣" not in m.text and m.has_buttons)
+    await admin.send_video("Бейне нұсқаулық")
+    await admin.wait_for(lambda m: any(t.startswith("🗑") for t in m.button_texts()))
+    await admin.press(starts("➡️"))
+    await admin.wait_for(has("👥"))
+    await admin.press(starts("👁"))
+    await admin.wait_for(lambda m: any(t.startswith("🚀") for t in m.button_texts()))
+    assert [m.kind for m in admin.messages if m.kind != "text"] == ["document", "video"]
+    await admin.press(starts("🚀"))
+    await admin.wait_for(lambda m: any(t.startswith("✅") for t in m.button_texts()))
+    await admin.press(starts("✅"))
+    await finish(bc_bot)
+    assert [(m.kind, m.text) for m in kk.messages] == [("video", "Бейне нұсқаулық")]
+    assert [(m.kind, m.text) for m in ru.messages] == [("document", "Форма отчёта")]
+    report = await admin.wait_for(lambda m: "🏁" in m.text and m.has_buttons)
+    await admin.press(starts("🗑"), message=report)
+    confirm = await admin.wait_for(
+        lambda m: any(t.startswith("🗑") for t in m.button_texts()) and "48" in m.text
+    )
+    await admin.press(starts("🗑"), message=confirm)
+    await eventually(lambda: _all_deleted([kk, ru]), within=10, what="every copy deleted")
