@@ -29,6 +29,7 @@ from bot.leadership import Leadership, process_name
 from bot.metrics import Metrics, MetricsServer, OutboxProbe
 from bot.roles import Role
 from bot.scheduler import BotScheduler
+from bot.services.broadcasts.service import BroadcastContext, BroadcastJobs
 from bot.services.desk.deliveries import DeskDeliveryWatch
 from bot.services.desk.hours import WorkingHours
 from bot.services.desk.jobs import DeskJobs
@@ -44,6 +45,7 @@ from db.engine import create_engine, create_sessionmaker
 from db.locks import StartupLock, hold_until_commit
 from db.migrate import upgrade
 from db.repositories.users import UserRepository
+from handlers.broadcasts.notices import BroadcastNoticeTexts
 from handlers.desk.texts import DeskTextsView
 from handlers.events.notices import EventNoticeTexts
 
@@ -100,7 +102,12 @@ class Application:
         async with sessionmaker() as session, session.begin():
             pseudonyms = await Pseudonyms.load(session)
         desk = desk_context(settings, clock, outbox, i18n)
-        services = ServiceFactory(settings, clock, outbox, faq, event_texts, pseudonyms, desk)
+        broadcast = BroadcastContext(
+            settings, clock, outbox, BroadcastNoticeTexts(i18n, settings.tz)
+        )
+        services = ServiceFactory(
+            settings, clock, outbox, faq, event_texts, pseudonyms, desk, broadcast
+        )
         metrics = Metrics()
         probe = OutboxProbe(sessionmaker, clock)
         # The lease holder's name is also its sender's worker id: a replica that takes over
@@ -132,6 +139,7 @@ class Application:
                 on_reminders=metrics.record_reminders,
                 on_retention=metrics.record_retention,
                 desk=DeskJobs(sessionmaker, desk),
+                broadcasts=BroadcastJobs(sessionmaker, broadcast),
             ),
             services=services,
             metrics=metrics,

@@ -32,6 +32,8 @@ def staff_commands(role: Role) -> list[BotCommand]:
     commands = user_commands()
     if role is Role.ADMIN:
         commands.append(BotCommand(command="admin", description=_("Administration")))
+        commands.append(BotCommand(command="broadcast", description=_("New broadcast")))
+        commands.append(BotCommand(command="broadcasts", description=_("Broadcasts")))
     return commands
 
 

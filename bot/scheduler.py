@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.outbox import Outbox
+from bot.services.broadcasts.service import BroadcastJobs
 from bot.services.desk.jobs import DeskJobs
 from bot.services.events.builtin import roll_recurring, seed_builtin_deadlines
 from bot.services.events.notices import EventTexts
@@ -34,6 +35,9 @@ REMINDER_INTERVAL_SECONDS = 60
 RETENTION_JOB_ID = "retention"
 DESK_JOB_ID = "desk"
 DESK_INTERVAL_SECONDS = 60
+BROADCAST_JOB_ID = "broadcasts"
+# Scheduled starts and the live status message (edited at most this often).
+BROADCAST_INTERVAL_SECONDS = 3
 # Daily, at a quiet hour in TIMEZONE.
 RETENTION_HOUR = 4
 
@@ -50,8 +54,13 @@ class BotScheduler:
         on_reminders: Callable[[ReminderTally], None] | None = None,
         on_retention: Callable[[RetentionReport], None] | None = None,
         desk: DeskJobs | None = None,
+        broadcasts: BroadcastJobs | None = None,
     ) -> None:
         self._desk = desk
+        self._broadcasts = broadcasts
+        # Its own lock: a broadcast's status must not wait behind a long reminder run.
+        self._broadcast_running = asyncio.Lock()
+        self._stopped = False
         self._on_reminders = on_reminders
         self._on_retention = on_retention
         self._settings = settings
@@ -142,6 +151,24 @@ class BotScheduler:
         if steps:
             log.info("desk: %d service-level steps taken", steps)
 
+    async def broadcast_tick(self, *, force: bool = True) -> int:
+        """One run of the broadcast job: scheduled starts, live status, reports (``force``: look
+        at the database even if nothing seems to be going on)."""
+        if self._broadcasts is None:
+            return 0
+        async with self._broadcast_running:
+            if self._stopped:
+                return 0  # a run that was waiting for stop() to finish: the engine is gone
+            return await self._broadcasts.tick(force=force)
+
+    async def _broadcast_tick(self) -> None:
+        try:
+            await self.broadcast_tick(force=False)
+        except asyncio.CancelledError:
+            log.info("broadcast job stopped by shutdown")
+        except Exception:
+            log.exception("broadcast job failed; the next run retries")
+
     async def _tick(self) -> None:
         try:
             queued = await self.reminder_tick()
@@ -156,6 +183,7 @@ class BotScheduler:
             log.info("queued %d reminders", queued)
 
     async def start(self) -> None:
+        self._stopped = False
         added = await self.seed_events()
         if added:
             log.info("seeded %d built-in deadlines", added)
@@ -179,6 +207,15 @@ class BotScheduler:
                 coalesce=True,
                 next_run_time=datetime.now(self._settings.tz),
             )
+        if self._broadcasts is not None:
+            scheduler.add_job(
+                self._broadcast_tick,
+                IntervalTrigger(seconds=BROADCAST_INTERVAL_SECONDS),
+                id=BROADCAST_JOB_ID,
+                max_instances=1,
+                coalesce=True,
+                next_run_time=datetime.now(self._settings.tz),
+            )
         scheduler.start()
         self._scheduler = scheduler
 
@@ -187,6 +224,7 @@ class BotScheduler:
         if scheduler is None:
             return
         scheduler.pause()
+        self._stopped = True
         # Let a run in progress finish its transaction before the engine is disposed.
-        async with self._running:
+        async with self._running, self._broadcast_running:
             scheduler.shutdown(wait=False)

@@ -11,6 +11,7 @@ from aiogram_dialog import setup_dialogs
 
 from handlers import (
     admin,
+    broadcasts,
     common,
     errors,
     events,
@@ -44,6 +45,7 @@ def _navigation() -> Router:
         events.navigation_router(),
         admin.navigation_router(),
         desk_person.navigation_router(),
+        broadcasts.navigation_router(),
     )
     return router
 
@@ -62,8 +64,10 @@ def build_root_router() -> Router:
         events.dialogs(),
         faq.dialogs(),
         desk_person.dialogs(),
+        broadcasts.dialogs(),
         events.router(),
         desk_person.router(),
+        broadcasts.router(),
     )
     # While a person has an open question, whatever they write goes to it: after the dialogs
     # (a dialog's input is the dialog's), before small talk and the FAQ search.

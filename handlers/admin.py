@@ -20,6 +20,7 @@ def admin_menu() -> Screen:
         _("🛠 <b>Administration</b>\n\nChoose a section:"),
         keyboard(
             [button(_("📅 Events and deadlines"), AdminEvCb(action="list"))],
+            [button(_("📣 Broadcasts"), AdminCb(section="broadcasts"))],
             [button(_("❓ Questions without a good answer"), AdminCb(section="faq_gaps"))],
             [button(_("📝 FAQ drafts"), AdminCb(section="faq_drafts"))],
             [button(main_menu_label(), MenuCb(action="main"))],

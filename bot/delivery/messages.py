@@ -48,7 +48,11 @@ class Kind(StrEnum):
     TEXT = "text"
     COPY = "copy"
     DOCUMENT = "document"
+    PHOTO = "photo"  # by file_id
+    VIDEO = "video"  # by file_id
     EDIT_TEXT = "edit_text"
+    EDIT_CAPTION = "edit_caption"
+    DELETE = "delete"
     RENAME_TOPIC = "rename_topic"
     CLOSE_TOPIC = "close_topic"
     REOPEN_TOPIC = "reopen_topic"
@@ -57,7 +61,9 @@ class Kind(StrEnum):
 
 
 # Kinds that create a message: they go to a topic by thread_key and reply by target_ref.
-SENDING_KINDS = frozenset({Kind.TEXT, Kind.COPY, Kind.DOCUMENT})
+SENDING_KINDS = frozenset({Kind.TEXT, Kind.COPY, Kind.DOCUMENT, Kind.PHOTO, Kind.VIDEO})
+# Kinds that act on a message another row sent, named by target_ref.
+EDITING_KINDS = frozenset({Kind.EDIT_TEXT, Kind.EDIT_CAPTION, Kind.DELETE})
 TOPIC_KINDS = frozenset({Kind.RENAME_TOPIC, Kind.CLOSE_TOPIC, Kind.REOPEN_TOPIC})
 
 # Lower is sent first; within a priority, oldest first.
@@ -171,7 +177,9 @@ class OutgoingMessage:
                 raise ValueError(f"message text longer than {MAX_TEXT} characters: split it")
         elif self.text is not None and visible_length(self.text) > MAX_CAPTION:
             raise ValueError(f"caption longer than {MAX_CAPTION} characters")
-        if kind not in SENDING_KINDS | {Kind.EDIT_TEXT} and (self.text or self.keyboard):
+        if kind not in SENDING_KINDS | {Kind.EDIT_TEXT, Kind.EDIT_CAPTION} and (
+            self.text or self.keyboard
+        ):
             raise ValueError(f"a {kind} carries no text or buttons")
 
     def _check_source(self) -> None:
@@ -184,6 +192,8 @@ class OutgoingMessage:
                 raise ValueError("document bytes need a filename")
             if self.filename is not None and len(self.filename) > MAX_FILENAME:
                 raise ValueError("filename too long")
+        if self.kind in (Kind.PHOTO, Kind.VIDEO) and not self.file_id:
+            raise ValueError(f"a {self.kind} is sent by its file_id")
 
     def _check_keys(self) -> None:
         for name, limit in (
@@ -208,8 +218,8 @@ class OutgoingMessage:
                 raise ValueError(f"{kind} needs the thread_key of its topic")
             if self.target_ref is not None:
                 raise ValueError(f"{kind} takes no target_ref")
-        if kind is Kind.EDIT_TEXT and self.target_ref is None:
-            raise ValueError("edit_text needs the target_ref of the message to edit")
+        if kind in EDITING_KINDS and self.target_ref is None:
+            raise ValueError(f"{kind} needs the target_ref of the message it acts on")
         if kind in (Kind.REACTION, Kind.PIN):
             if (self.message_id is None) == (self.target_ref is None):
                 raise ValueError(f"a {kind} needs exactly one of message_id or target_ref")
@@ -307,6 +317,38 @@ class OutgoingMessage:
             text=text,
             keyboard=keyboard,
             **options,
+        )
+
+    @classmethod
+    def edit_caption(
+        cls,
+        chat_id: int,
+        target_ref: str,
+        caption: str | None,
+        keyboard: Keyboard | None = None,
+        *,
+        category: Category,
+        **options: Any,
+    ) -> OutgoingMessage:
+        """editMessageCaption of the photo, video or document the row ``target_ref`` sent."""
+        return cls(
+            chat_id=chat_id,
+            category=category,
+            kind=Kind.EDIT_CAPTION,
+            target_ref=target_ref,
+            text=caption,
+            keyboard=keyboard,
+            **options,
+        )
+
+    @classmethod
+    def delete(
+        cls, chat_id: int, target_ref: str, *, category: Category, **options: Any
+    ) -> OutgoingMessage:
+        """deleteMessage of the message the row ``target_ref`` sent (Telegram allows it for 48
+        hours); a message already gone counts as deleted."""
+        return cls(
+            chat_id=chat_id, category=category, kind=Kind.DELETE, target_ref=target_ref, **options
         )
 
     @classmethod

@@ -22,6 +22,7 @@ from db.repositories.outbox import ClaimedRow, TargetRow
 log = logging.getLogger(__name__)
 
 _EDITABLE = frozenset({Kind.TEXT, Kind.EDIT_TEXT})
+_CAPTIONED = frozenset({Kind.PHOTO, Kind.VIDEO, Kind.DOCUMENT, Kind.COPY})
 _UNSENT = frozenset({OutboxState.PENDING, OutboxState.SENDING})
 
 
@@ -51,6 +52,8 @@ def target_message(
         return Rejected(f"{ref} sent no message (it is a {target.kind})")
     elif row.kind == Kind.EDIT_TEXT and target.kind not in _EDITABLE:
         return Rejected(f"{ref} is a {target.kind}: only text messages can be edited")
+    elif row.kind == Kind.EDIT_CAPTION and target.kind not in _CAPTIONED:
+        return Rejected(f"{ref} is a {target.kind}: it has no caption")
     else:
         return target.telegram_message_id
     if row.kind in SENDING_KINDS:

@@ -46,6 +46,8 @@ _CHAT_NOT_FOUND = "chat not found"
 # How Telegram says a topic is gone: for sends, and for editing/closing the topic itself.
 _THREAD_GONE = ("message thread not found", "topic_id_invalid", "topic_deleted")
 _NOT_MODIFIED = ("message is not modified", "topic_not_modified")
+# A delete resent after a crash finds the message gone: it was done.
+_ALREADY_DELETED = ("message to delete not found",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,12 +200,29 @@ async def _call(
         )
         uploaded = message.document.file_id if message.document else None
         return Delivered(message.message_id, uploaded if row.document_data is not None else None)
+    if row.kind in (Kind.PHOTO, Kind.VIDEO):
+        if row.document_file_id is None:
+            raise ValueError(f"{row.kind} row without a file id")
+        send = bot.send_photo if row.kind == Kind.PHOTO else bot.send_video
+        message = await send(
+            row.chat_id,
+            row.document_file_id,
+            caption=row.text,
+            message_thread_id=thread_id,
+            reply_parameters=reply,
+            reply_markup=markup,
+            disable_notification=silent,
+            request_timeout=seconds,
+        )
+        return Delivered(message.message_id)
     raise ValueError(f"unknown outbox kind {row.kind!r}")
 
 
 _ACTIONS = frozenset(
     {
         Kind.EDIT_TEXT,
+        Kind.EDIT_CAPTION,
+        Kind.DELETE,
         Kind.RENAME_TOPIC,
         Kind.CLOSE_TOPIC,
         Kind.REOPEN_TOPIC,
@@ -234,6 +253,28 @@ async def _act(
                 request_timeout=seconds,
             )
         )
+        return Delivered(target)
+    if row.kind == Kind.EDIT_CAPTION:
+        if target is None:
+            raise ValueError("edit_caption row without its target message")
+        await _unless_unchanged(
+            bot.edit_message_caption(
+                chat_id=row.chat_id,
+                message_id=target,
+                caption=row.text,
+                reply_markup=_markup(row),
+                request_timeout=seconds,
+            )
+        )
+        return Delivered(target)
+    if row.kind == Kind.DELETE:
+        if target is None:
+            raise ValueError("delete row without its target message")
+        try:
+            await bot.delete_message(row.chat_id, target, request_timeout=seconds)
+        except TelegramBadRequest as exc:
+            if not any(text in exc.message.lower() for text in _ALREADY_DELETED):
+                raise
         return Delivered(target)
     if row.kind == Kind.REACTION:
         message_id = _acted_on(row, target)

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.outbox import Outbox
+from bot.services.broadcasts.service import BroadcastContext, BroadcastService
 from bot.services.desk.consultants import ConsultantAdmin
 from bot.services.desk.staff import StaffDeskService
 from bot.services.desk.tickets import DeskContext, DeskService
@@ -41,6 +42,7 @@ class UpdateServices:
     desk: DeskService
     desk_staff: StaffDeskService
     consultants: ConsultantAdmin
+    broadcasts: BroadcastService
 
     def as_kwargs(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -55,6 +57,7 @@ class ServiceFactory:
     event_texts: EventTexts
     pseudonyms: Pseudonyms
     desk: DeskContext
+    broadcast: BroadcastContext
 
     def for_session(self, session: AsyncSession) -> UpdateServices:
         return UpdateServices(
@@ -73,4 +76,5 @@ class ServiceFactory:
             desk=DeskService(session, self.desk),
             desk_staff=StaffDeskService(session, self.desk),
             consultants=ConsultantAdmin(session, self.desk),
+            broadcasts=BroadcastService(session, self.broadcast),
         )

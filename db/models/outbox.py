@@ -47,7 +47,11 @@ class OutboxKind:
     TEXT = "text"
     COPY = "copy"
     DOCUMENT = "document"
+    PHOTO = "photo"
+    VIDEO = "video"
     EDIT_TEXT = "edit_text"
+    EDIT_CAPTION = "edit_caption"
+    DELETE = "delete"
     RENAME_TOPIC = "rename_topic"
     CLOSE_TOPIC = "close_topic"
     REOPEN_TOPIC = "reopen_topic"
@@ -56,7 +60,13 @@ class OutboxKind:
 
 
 # Kinds that create a message (the others act on a message or a topic).
-MESSAGE_KINDS = (OutboxKind.TEXT, OutboxKind.COPY, OutboxKind.DOCUMENT)
+MESSAGE_KINDS = (
+    OutboxKind.TEXT,
+    OutboxKind.COPY,
+    OutboxKind.DOCUMENT,
+    OutboxKind.PHOTO,
+    OutboxKind.VIDEO,
+)
 
 
 class OutboxMessage(Base):

@@ -1,7 +1,7 @@
 """faq content: the knowledge base's version and the drafts editor's texts
 
 Revision ID: 0011_faq_content
-Revises: 0009_leases
+Revises: 0010_broadcasts
 Create Date: 2026-12-01
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from db.base import UtcDateTime
 
 revision: str = "0011_faq_content"
-down_revision: str | None = "0009_leases"
+down_revision: str | None = "0010_broadcasts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

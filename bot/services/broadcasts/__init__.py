@@ -1,0 +1,1 @@
+"""Admin broadcasts (see service.py)."""
