@@ -24,6 +24,7 @@ from handlers import (
     smalltalk,
     start,
 )
+from handlers.desk import staff as desk_staff
 from handlers.dialog_exit import DialogExitMiddleware
 from handlers.dialogs import SaveDialogBeforeReply
 
@@ -42,6 +43,7 @@ def _navigation() -> Router:
         faq.navigation_router(),
         events.navigation_router(),
         admin.navigation_router(),
+        desk_staff.navigation_router(),
     )
     return router
 
@@ -49,12 +51,17 @@ def _navigation() -> Router:
 def build_root_router() -> Router:
     root = Router(name="root")
     root.include_router(membership.router())
+    # The consultants' group and the desk's card buttons (also pressed in private chats).
+    root.include_router(desk_staff.root_router())
     private = Router(name="private")
     # The bot works in private chats; in groups it stays silent rather than answer everyone.
     private.message.filter(F.chat.type == "private")
     private.callback_query.filter(F.message.chat.type == "private")
     features = Router(name="features")
     features.include_routers(onboarding.router(), _navigation(), events.dialogs(), events.router())
+    # A consultant's message to their question (private mode) goes before the person's
+    # follow-ups: a consultant is also a user, and falls through when they have none open.
+    features.include_router(desk_staff.private_router())
     # Free text outside a dialog is an FAQ search, so the FAQ goes after every other feature;
     # the fallback takes whatever nobody else understood.
     features.include_routers(smalltalk.router(), faq.router(), fallback.router())

@@ -20,6 +20,7 @@ def admin_menu() -> Screen:
         _("🛠 <b>Administration</b>\n\nChoose a section:"),
         keyboard(
             [button(_("📅 Events and deadlines"), AdminEvCb(action="list"))],
+            [button(_("👩‍💼 Consultants"), AdminCb(section="consultants"))],
             [button(main_menu_label(), MenuCb(action="main"))],
         ),
     )

@@ -327,6 +327,26 @@ class StaffDeskService(DeskBase):
             ticket_id = stored.ticket_id if stored else None
         return await self._tickets.get(ticket_id) if ticket_id is not None else None
 
+    async def ticket(self, ticket_id: int, actor_id: int) -> TicketDTO:
+        """A question as staff see it (consultants and admins only)."""
+        await self.staff(actor_id)
+        return await self._ticket(ticket_id)
+
+    async def question_text(self, ticket_id: int, actor_id: int) -> str:
+        """What the person wrote so far, as one text (to look for FAQ answers)."""
+        await self.staff(actor_id)
+        messages = await self._messages.of_ticket(ticket_id)
+        return "\n".join(m.text for m in messages if m.direction == Direction.IN and m.text)
+
+    async def choose(self, ticket_id: int, actor_id: int) -> TicketDTO:
+        """Private mode: the owner makes this question the one their messages go to."""
+        actor = await self.staff(actor_id)
+        ticket = await self._ticket(ticket_id)
+        if ticket.owner_id != actor.user_id:
+            raise NotAllowedError("not_owner")
+        await self._consultants.set(actor_id, current_ticket_id=ticket.id)
+        return ticket
+
     async def current_of(self, actor_id: int) -> TicketDTO | None:
         consultant = await self._consultants.get(actor_id)
         if consultant is None or consultant.current_ticket_id is None:
