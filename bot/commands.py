@@ -26,10 +26,22 @@ def user_commands() -> list[BotCommand]:
     ]
 
 
+def desk_commands() -> list[BotCommand]:
+    return [
+        BotCommand(command="queue", description=_("Questions waiting for a consultant")),
+        BotCommand(command="duty", description=_("On or off duty")),
+        BotCommand(command="snippets", description=_("Canned replies")),
+        BotCommand(command="name", description=_("The name people see")),
+    ]
+
+
 def staff_commands(role: Role) -> list[BotCommand]:
     commands = user_commands()
+    if role in (Role.CONSULTANT, Role.ADMIN):
+        commands += desk_commands()
     if role is Role.ADMIN:
         commands.append(BotCommand(command="admin", description=_("Administration")))
+        commands.append(BotCommand(command="consultants", description=_("The desk's consultants")))
     return commands
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from bot.delivery.messages import Category, OutgoingMessage
+from bot.delivery.messages import Category, MessageContent, OutgoingMessage
 from bot.services.desk.board import Queue, QueueBoard
 from bot.services.desk.model import (
     BAN_REASON_MAX,
@@ -331,6 +331,12 @@ class StaffDeskService(DeskBase):
         """A question as staff see it (consultants and admins only)."""
         await self.staff(actor_id)
         return await self._ticket(ticket_id)
+
+    async def card(self, ticket_id: int, actor_id: int) -> MessageContent:
+        """The question's card with its buttons (private mode shows it to the consultant)."""
+        await self.staff(actor_id)
+        ticket = await self._ticket(ticket_id)
+        return await self._card(ticket, await self._owner_name(ticket))
 
     async def question_text(self, ticket_id: int, actor_id: int) -> str:
         """What the person wrote so far, as one text (to look for FAQ answers)."""

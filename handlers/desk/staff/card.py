@@ -13,9 +13,10 @@ import logging
 from aiogram import Router
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.delivery.messages import MessageContent
 from bot.services.desk.consultants import ConsultantAdmin
 from bot.services.desk.model import DeskError
 from bot.services.desk.staff import StaffDeskService
@@ -49,10 +50,32 @@ async def _edit(callback: CallbackQuery, text: str) -> None:
         await message.edit_text(text, reply_markup=None)
 
 
+def markup_of(content: MessageContent) -> InlineKeyboardMarkup | None:
+    if content.keyboard is None:
+        return None
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton.model_validate(b.as_dict()) for b in row]
+            for row in content.keyboard
+        ]
+    )
+
+
+async def show_card_in_private(
+    callback: CallbackQuery, ticket_id: int, staff: StaffDeskService
+) -> None:
+    """Private mode has no topic with a card: the consultant gets it in their chat."""
+    message = callback.message
+    if isinstance(message, Message) and message.chat.type == "private":
+        content = await staff.card(ticket_id, callback.from_user.id)
+        await message.answer(content.text, reply_markup=markup_of(content))
+
+
 async def on_take(callback: CallbackQuery, data: DeskCb, staff: StaffDeskService) -> None:
     result = await staff.take(data.t, callback.from_user.id)
     if result.won:
         await callback.answer(_("✋ #{id} is yours now.").format(id=data.t))
+        await show_card_in_private(callback, data.t, staff)
     else:
         name = result.owner_name or _("a colleague")
         await callback.answer(
