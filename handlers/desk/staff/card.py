@@ -18,7 +18,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.delivery.messages import MessageContent
 from bot.services.desk.consultants import ConsultantAdmin
-from bot.services.desk.model import DeskError
+from bot.services.desk.model import DeskError, NotAllowedError
 from bot.services.desk.staff import StaffDeskService
 from bot.services.faq.service import FaqService
 from handlers.desk.callbacks import DeskCb
@@ -197,7 +197,7 @@ async def on_faq(
     text = await staff.question_text(data.t, callback.from_user.id)
     outcome = faq.catalog.search(text or ticket.origin_query or "", ticket.language)
     reply = outcome.reply
-    entries = ([reply.entry] if reply.entry else []) + list(reply.related)
+    entries = ([reply.entry] if reply.entry else []) + list(reply.others)
     rows: list[list[InlineKeyboardButton]] = []
     for entry in entries[:FAQ_CHOICES]:
         try:
@@ -250,8 +250,15 @@ async def on_draft(callback: CallbackQuery, data: DeskCb, staff: StaffDeskServic
 
 
 async def on_open(callback: CallbackQuery, data: DeskCb, staff: StaffDeskService) -> None:
-    await staff.choose(data.t, callback.from_user.id)
-    await callback.answer(_("👀 Your messages now go to #{id}.").format(id=data.t), show_alert=True)
+    try:
+        await staff.choose(data.t, callback.from_user.id)
+        toast = _("👀 Your messages now go to #{id}.").format(id=data.t)
+    except NotAllowedError as error:
+        if error.code != "not_owner":
+            raise
+        toast = _("Press «✋ Take» to answer #{id}.").format(id=data.t)
+    await callback.answer(toast)
+    await show_card_in_private(callback, data.t, staff)
 
 
 async def on_desk_button(

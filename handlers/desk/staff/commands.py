@@ -205,7 +205,8 @@ async def snippets_screen(staff: StaffDeskService) -> Screen:
     lines += [
         "",
         _(
-            "In a question's topic: the «📋 Snippet» button on its card, or /snippet and its number."
+            "In a question's topic: the «📋 Snippet» button on its card, or /snippet "
+            "and its number."
         ),
     ]
     rows = [[button(_("➕ Add a snippet"), SnipCb(action="add"))]]
@@ -233,7 +234,8 @@ async def on_snippet_button(
             if isinstance(callback.message, Message):
                 await callback.message.answer(
                     _(
-                        "➕ A new snippet. Its name first (a word or two, e.g. «documents»), or /cancel."
+                        "➕ A new snippet. Its name first (a word or two, e.g. «documents»), "
+                        "or /cancel."
                     )
                 )
             return
