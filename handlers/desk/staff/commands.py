@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -25,6 +25,7 @@ from handlers.desk.staff.common import (
     StaffStates,
     command_args,
     log_refusal,
+    not_command,
     refusal,
     thread_of,
 )
@@ -342,7 +343,7 @@ def commands_router(name: str) -> Router:
 def snippet_steps_router(name: str) -> Router:
     """The answers while adding a snippet (commands are left to others: /cancel ends it)."""
     router = Router(name=name)
-    router.message.filter(IsStaff(), ~F.text.startswith("/"))
+    router.message.filter(IsStaff(), not_command)
     router.message.register(snippet_name, StateFilter(StaffStates.snippet_name))
     router.message.register(snippet_kk, StateFilter(StaffStates.snippet_kk))
     router.message.register(snippet_ru, StateFilter(StaffStates.snippet_ru))

@@ -15,7 +15,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.clock import Clock
 from bot.config import Settings
 from bot.roles import Role
-from bot.services.desk.model import DeskError, Incoming, NotAllowedError
+from bot.services.desk.model import INTERNAL_PREFIX, DeskError, Incoming, NotAllowedError
 
 log = logging.getLogger(__name__)
 
@@ -60,13 +60,29 @@ class PrivateMode(Filter):
         return settings.consultants_chat_id is None
 
 
+def is_command(message: Message) -> bool:
+    """A /command (a `//` note is not one)."""
+    text = message.text or ""
+    return text.startswith("/") and not text.startswith(INTERNAL_PREFIX)
+
+
+def not_command(message: Message) -> bool:
+    return not is_command(message)
+
+
+def content_kind(message: Message) -> str:
+    """text, photo, document, voice, …: aiogram's ContentType as its plain value."""
+    kind = message.content_type
+    return str(getattr(kind, "value", kind))
+
+
 def incoming(message: Message, clock: Clock) -> Incoming:
     assert message.from_user is not None
     return Incoming(
         chat_id=message.chat.id,
         message_id=message.message_id,
         author_id=message.from_user.id,
-        kind=str(message.content_type),
+        kind=content_kind(message),
         text=message.text or message.caption,
         media_group_id=message.media_group_id,
         sent_at=clock.now(),

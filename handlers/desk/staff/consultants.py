@@ -25,7 +25,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.services.desk.consultants import ConsultantAdmin
 from bot.services.desk.model import DeskError
 from handlers.callbacks import AdminCb
-from handlers.desk.staff.common import StaffStates, refusal
+from handlers.desk.staff.common import StaffStates, not_command, refusal
 from handlers.filters import admins_only
 from handlers.screens import Screen, button, keyboard, show
 
@@ -227,5 +227,5 @@ def steps_router() -> Router:
     router = admins_only(Router(name="desk.staff.consultants.add"))
     router.message.filter(StateFilter(StaffStates.add_consultant))
     router.message.register(on_users_shared, F.users_shared)
-    router.message.register(on_add_input, ~F.text.startswith("/"))
+    router.message.register(on_add_input, not_command)
     return router

@@ -27,9 +27,12 @@ from handlers.desk.staff.common import (
     IsStaff,
     PrivateMode,
     StaffStates,
+    content_kind,
     incoming,
+    is_command,
     log_refusal,
     mark_note,
+    not_command,
     refusal,
     thread_of,
 )
@@ -96,7 +99,7 @@ async def on_topic_message(
     clock: Clock,
 ) -> None:
     thread = thread_of(message)
-    if thread is None or str(message.content_type) not in RELAYABLE:
+    if thread is None or content_kind(message) not in RELAYABLE:
         return  # the General topic, or a service message: nothing for the desk
     ticket = await desk_staff.ticket_of_thread(thread)
     if ticket is None:
@@ -116,7 +119,7 @@ async def on_private_message(
     """A consultant's message goes to the question whose copy it replies to, else to their
     current question; with neither, it is an ordinary message (a consultant is a user too)."""
     assert message.from_user is not None
-    if (message.text or "").startswith("/") or str(message.content_type) not in RELAYABLE:
+    if is_command(message) or content_kind(message) not in RELAYABLE:
         raise SkipHandler
     ticket = None
     replied = message.reply_to_message
@@ -161,7 +164,7 @@ async def on_cancel(message: Message, state: FSMContext) -> None:
 def ban_reason_router(name: str) -> Router:
     router = Router(name=name)
     router.message.filter(IsStaff(), StateFilter(StaffStates.ban_reason))
-    router.message.register(on_ban_reason, F.text, ~F.text.startswith("/"))
+    router.message.register(on_ban_reason, F.text, not_command)
     return router
 
 
@@ -172,14 +175,20 @@ def workspace_router() -> Router:
     router = Router(name="desk.staff.workspace")
     router.message.filter(InWorkspace())
     router.callback_query.filter(InWorkspace())
-    router.message.register(on_cancel, Command("cancel"), ~StateFilter(None))
+    cancel = Router(name="desk.staff.workspace.cancel")
+    cancel.message.register(on_cancel, Command("cancel"), ~StateFilter(None))
     router.include_routers(
+        cancel,
         ban_reason_router("desk.staff.workspace.ban"),
         snippet_steps_router("desk.staff.workspace.snippets"),
         commands_router("desk.staff.workspace.commands"),
     )
-    # Not a question's topic, a command of someone else's, or a service message: silence.
-    router.message.register(on_topic_message, ~F.text.startswith("/"))
+    # A router's own handlers go before its sub-routers: the topic's messages are a sub-router
+    # of their own, after the steps and commands. Not a question's topic, someone else's
+    # command, a service message: silence.
+    topics = Router(name="desk.staff.workspace.topics")
+    topics.message.register(on_topic_message, not_command)
+    router.include_router(topics)
     return router
 
 

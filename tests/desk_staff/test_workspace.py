@@ -1,0 +1,152 @@
+"""The consultants' forum group: a topic per question with its card, Take, answers signed to
+the person, notes kept among colleagues, mark answered, hand over, close, ban."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.sandbox.models import BotMessage
+from bot.services.desk.model import Status
+from tests.desk_staff.conftest import AIGERIM, BOLAT, Desk
+
+
+def is_card(message: BotMessage) -> bool:
+    return "#1" in message.text and message.has_buttons
+
+
+async def test_take_answer_with_a_document_notes_and_mark_answered(desk: Desk) -> None:
+    aigerim = await desk.consultant(AIGERIM, "Айгерим")
+    bolat = await desk.consultant(BOLAT, "Болат")
+    person = await desk.person()
+    ticket = await desk.ask(person)
+
+    topic = await desk.forum.wait_topic(f"#{ticket.id}", timeout=15)
+    assert topic.name.startswith(f"🟡 #{ticket.id} · ҚАЗ")
+    card = await topic.wait_for(lambda m: m.has_buttons and f"#{ticket.id}" in m.text)
+    await topic.wait_for(lambda m: m.kind == "photo")  # the person's photo, copied
+
+    query = await aigerim.press("✋", message=card, chat=topic)
+    answer = await aigerim.wait_answer(query)
+    assert f"#{ticket.id}" in (answer.text or "")
+    owned = await desk.until(ticket.id, lambda t: t.owner_id == AIGERIM, "Aigerim owns it")
+    assert owned.status == Status.IN_PROGRESS
+    await desk.server.wait_until(lambda: "🔵" in topic.name or None, what="topic renamed")
+    assert "Айгерим" in topic.name
+
+    # The owner answers with a document: the person gets it, signed with her name.
+    await aigerim.send_document("form.pdf", b"%PDF-1.4 form", "Мына нысанды толтырыңыз", chat=topic)
+    got = await person.wait_for(lambda m: m.kind == "document")
+    assert "Айгерим" in got.text and "Мына нысанды толтырыңыз" in got.text
+
+    # A colleague's words and a // note stay in the topic, marked 🙈.
+    note = await bolat.send("Менің ойымша, жарғы да керек", chat=topic)
+    internal = await aigerim.send("// тексеру керек", chat=topic)
+    for message_id in (note, internal):
+        await desk.server.wait_until(
+            lambda m=message_id: desk.forum.reactions(m) == ["🙈"] or None, what="note marked"
+        )
+    directions = [(m.direction, m.text) for m in await desk.messages(ticket.id)]
+    assert ("note", "Менің ойымша, жарғы да керек") in directions
+    assert ("note", "// тексеру керек") in directions
+
+    # Mark answered: the person is asked whether it solved it, in Kazakh.
+    card = topic.messages[0]
+    query = await aigerim.press("✅", message=card, chat=topic)
+    await aigerim.wait_answer(query)
+    asked = await person.wait_for(lambda m: m.has_buttons)
+    assert f"#{ticket.id}" in asked.text
+    assert asked.text != f"✅ Your question #{ticket.id} is answered. Did this solve it?"
+    answered = await desk.until(ticket.id, lambda t: t.status == Status.ANSWERED, "answered")
+    assert answered.answered_at is not None and answered.first_response_at is not None
+
+    texts = [m.text for m in person.messages]
+    assert not any("жарғы да керек" in t or "тексеру" in t for t in texts)
+    assert not aigerim.unanswered_queries
+
+
+async def test_two_consultants_press_take_at_once(desk: Desk) -> None:
+    aigerim = await desk.consultant(AIGERIM, "Айгерим")
+    bolat = await desk.consultant(BOLAT, "Болат")
+    ticket = await desk.ask(await desk.person())
+    topic = await desk.forum.wait_topic(f"#{ticket.id}", timeout=15)
+    card = await topic.wait_for(lambda m: m.has_buttons)
+
+    first, second = await asyncio.gather(
+        aigerim.press("✋", message=card, chat=topic),
+        bolat.press("✋", message=card, chat=topic),
+    )
+    answers = [await aigerim.wait_answer(first), await bolat.wait_answer(second)]
+    owner = (await desk.until(ticket.id, lambda t: t.owner_id is not None, "an owner")).owner_id
+    assert owner in (AIGERIM, BOLAT)
+    loser = answers[1] if owner == AIGERIM else answers[0]
+    winner_name = "Айгерим" if owner == AIGERIM else "Болат"
+    assert winner_name in (loser.text or "") and loser.show_alert
+    taken = [m for m in await desk.messages(ticket.id) if m.direction == "out"]
+    assert taken == []
+    assert (await desk.ticket(ticket.id)).owner_id == owner  # still one owner
+
+
+async def test_hand_over_close_reopen_and_ban(desk: Desk) -> None:
+    aigerim = await desk.consultant(AIGERIM, "Айгерим")
+    bolat = await desk.consultant(BOLAT, "Болат")
+    person = await desk.person()
+    ticket = await desk.ask(person, photo=False)
+    topic = await desk.forum.wait_topic(f"#{ticket.id}", timeout=15)
+    card = await topic.wait_for(lambda m: m.has_buttons)
+    await aigerim.wait_answer(await aigerim.press("✋", message=card, chat=topic))
+    await desk.until(ticket.id, lambda t: t.owner_id == AIGERIM, "taken")
+
+    # Bolat is not the owner: he cannot close it.
+    query = await bolat.press("🔒", message=topic.messages[0], chat=topic)
+    assert "consultant" in ((await bolat.wait_answer(query)).text or "")
+    assert (await desk.ticket(ticket.id)).status == Status.IN_PROGRESS
+
+    # Hand over: the owner picks a colleague.
+    await aigerim.wait_answer(await aigerim.press("🔁", message=topic.messages[0], chat=topic))
+    picker = await topic.wait_for(lambda m: "Болат" in " ".join(m.button_texts()))
+    await aigerim.wait_answer(
+        await aigerim.press(lambda b: "Болат" in b.text, message=picker, chat=topic)
+    )
+    await desk.until(ticket.id, lambda t: t.owner_id == BOLAT, "handed over")
+
+    # Now Bolat answers; Aigerim's words are a note.
+    await bolat.send("Жарғыны әкеліңіз", chat=topic)
+    await person.wait_text("Жарғыны әкеліңіз")
+    helper = await aigerim.send("Мен де көмектесемін", chat=topic)
+    await desk.server.wait_until(
+        lambda: desk.forum.reactions(helper) == ["🙈"] or None, what="a note now"
+    )
+
+    # Close, reopen.
+    await bolat.wait_answer(await bolat.press("🔒", message=topic.messages[0], chat=topic))
+    await desk.until(ticket.id, lambda t: t.status == Status.CLOSED, "closed")
+    await person.wait_text(f"#{ticket.id}")
+    await desk.server.wait_until(lambda: "⚪" in topic.name or None, what="topic renamed")
+    await desk.server.wait_until(
+        lambda: len(topic.messages[0].buttons) == 1 or None, what="the card of a closed one"
+    )
+    await bolat.wait_answer(await bolat.press("♻️", message=topic.messages[0], chat=topic))
+    await desk.until(ticket.id, lambda t: t.status == Status.IN_PROGRESS, "reopened")
+
+    # Ban with a reason, then lift it.
+    await desk.server.wait_until(
+        lambda: len(topic.messages[0].buttons) > 1 or None, what="the card of an open one"
+    )
+    await bolat.wait_answer(await bolat.press("⛔", message=topic.messages[0], chat=topic))
+    await topic.wait_for(lambda m: "/cancel" in m.text)
+    await bolat.send("Спам", chat=topic)
+    banned = await topic.wait_for(lambda m: "Спам" in m.text and m.has_buttons)
+    assert not any("Спам" in m.text for m in person.messages)
+    assert await desk.bans() == [person.id]
+    assert (await desk.ticket(ticket.id)).status == Status.CLOSED
+    await bolat.wait_answer(await bolat.press(lambda b: True, message=banned, chat=topic))
+    await eventually_no_bans(desk)
+
+
+async def eventually_no_bans(desk: Desk) -> None:
+    from bot.testing import eventually
+
+    async def none_left() -> bool | None:
+        return True if not await desk.bans() else None
+
+    await eventually(none_left, what="the ban lifted")
