@@ -1,0 +1,57 @@
+"""Without a consultants' group the desk works in the consultants' private chats: a
+notification per question with Take, the card after taking it, replies by replying to the
+bot's copy or simply to the question they have open; anything else is an ordinary message."""
+
+from __future__ import annotations
+
+from bot.services.desk.model import Status
+from tests.desk_staff.conftest import AIGERIM, BOLAT, Desk
+
+
+async def test_the_desk_in_private_chats(private_desk: Desk) -> None:
+    desk = private_desk
+    aigerim = await desk.consultant(AIGERIM, "Айгерим")
+    bolat = await desk.consultant(BOLAT, "Болат")
+    person = await desk.person()
+    ticket = await desk.ask(person)
+
+    notice = await aigerim.wait_for(lambda m: f"#{ticket.id}" in m.text and m.has_buttons)
+    bolat_notice = await bolat.wait_for(lambda m: f"#{ticket.id}" in m.text and m.has_buttons)
+    await aigerim.wait_answer(await aigerim.press("✋", message=notice))
+    await desk.until(ticket.id, lambda t: t.owner_id == AIGERIM, "Aigerim owns it")
+    card = await aigerim.wait_for(lambda m: "✅" in " ".join(m.button_texts()))
+    copy = await aigerim.wait_for(lambda m: m.kind == "photo")
+
+    # A reply to the copy, with a document: to the person, signed.
+    await aigerim.send_document(
+        "form.pdf", b"%PDF-1.4", "Нысанды толтырыңыз", reply_to=copy.message_id
+    )
+    got = await person.wait_for(lambda m: m.kind == "document")
+    assert "Айгерим" in got.text and "Нысанды толтырыңыз" in got.text
+    # A plain message goes to the question she has open.
+    await aigerim.send("Тағы бір кеңес: мөрді ұмытпаңыз")
+    await person.wait_text("мөрді ұмытпаңыз")
+
+    # Bolat replies to his notification: not his question, so a note; so is a // message.
+    note = await bolat.send("Мен көмектесе аламын", reply_to=bolat_notice.message_id)
+    await bolat.wait_for(lambda m: "✋" in m.text or "#1" in m.text)
+    internal = await aigerim.send("// мөр туралы тексеру")
+    await desk.server.wait_until(lambda: bolat.reactions(note) == ["🙈"] or None, what="note")
+    await desk.server.wait_until(
+        lambda: aigerim.reactions(internal) == ["🙈"] or None, what="// note"
+    )
+
+    # Mark answered from her card: the person is asked whether it solved it.
+    await aigerim.wait_answer(await aigerim.press("✅", message=card))
+    asked = await person.wait_for(lambda m: m.has_buttons)
+    assert f"#{ticket.id}" in asked.text
+    await desk.until(ticket.id, lambda t: t.status == Status.ANSWERED, "answered")
+    texts = " ".join(m.text for m in person.messages)
+    assert "Мен көмектесе аламын" not in texts and "тексеру" not in texts
+
+    # Bolat has no question open: his message is an ordinary one (the FAQ answers him).
+    stored = len(await desk.messages(ticket.id))
+    bolat.mark_read()
+    await bolat.send("Как зарегистрировать общественное объединение?")
+    await bolat.next_message()
+    assert len(await desk.messages(ticket.id)) == stored
