@@ -19,6 +19,8 @@ async def test_forged_buttons_from_an_ordinary_user_are_refused(
     first = await desk.ask(await desk.person())
     other = await desk.person(700102, "Данияр")
     second = await desk.ask(other, "Грант туралы сұрақ", photo=False)
+    await desk.forum.wait_topic(f"#{second.id}", timeout=15)
+    await desk.until(second.id, lambda t: t.thread_id is not None, "the topics made")
     before = [await desk.ticket(first.id), await desk.ticket(second.id)]
 
     intruder = await desk.running.known_user(ORDINARY, "Ерлан", "ru")

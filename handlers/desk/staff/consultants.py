@@ -21,6 +21,7 @@ from aiogram.types import (
     ReplyKeyboardRemove,
 )
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 
 from bot.services.desk.consultants import ConsultantAdmin
 from bot.services.desk.model import DeskError
@@ -133,9 +134,12 @@ async def on_button(
                 button(_("⬅️ No"), ConsCb(action="list")),
             ]
         )
-        text = _(
+        text = ngettext(
             "Remove <b>{name}</b> from the desk? They lose access at once; their {n} open "
-            "questions go back to the queue."
+            "question goes back to the queue.",
+            "Remove <b>{name}</b> from the desk? They lose access at once; their {n} open "
+            "questions go back to the queue.",
+            held,
         ).format(name=html.escape(consultant.display_name or str(uid)), n=held)
         await show(callback, Screen(text, confirm))
         return
@@ -144,7 +148,11 @@ async def on_button(
         toast = (
             _("Already removed.")
             if released is None
-            else _("🗑 Removed; {n} questions went back to the queue.").format(n=released)
+            else ngettext(
+                "🗑 Removed; {n} question went back to the queue.",
+                "🗑 Removed; {n} questions went back to the queue.",
+                released,
+            ).format(n=released)
         )
         await show(callback, await consultants_screen(consultants), toast=toast)
         return
