@@ -41,10 +41,10 @@ async def test_take_answer_with_a_document_notes_and_mark_answered(desk: Desk) -
     # A colleague's words and a // note stay in the topic, marked 🙈.
     note = await bolat.send("Менің ойымша, жарғы да керек", chat=topic)
     internal = await aigerim.send("// тексеру керек", chat=topic)
-    for message_id in (note, internal):
-        await desk.server.wait_until(
-            lambda m=message_id: desk.forum.reactions(m) == ["🙈"] or None, what="note marked"
-        )
+    await desk.server.wait_until(
+        lambda: all(desk.forum.reactions(m) == ["🙈"] for m in (note, internal)) or None,
+        what="both notes marked",
+    )
     directions = [(m.direction, m.text) for m in await desk.messages(ticket.id)]
     assert ("note", "Менің ойымша, жарғы да керек") in directions
     assert ("note", "// тексеру керек") in directions
