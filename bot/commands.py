@@ -61,3 +61,14 @@ async def set_commands(bot: Bot, i18n: I18n, staff: Iterable[tuple[int, Role]]) 
     # Users whose Telegram is in another language get the Russian list.
     with i18n.context(), i18n.use_locale("ru"):
         await bot.set_my_commands(user_commands(), scope=BotCommandScopeDefault())
+
+
+async def set_chat_commands(bot: Bot, i18n: I18n, chat_id: int, role: Role) -> None:
+    """One person's menu after their role changed (a consultant added or removed)."""
+    scope = BotCommandScopeChat(chat_id=chat_id)
+    for language in LANGUAGES:
+        if role is Role.USER:
+            await bot.delete_my_commands(scope=scope, language_code=language)
+            continue
+        with i18n.context(), i18n.use_locale(language):
+            await bot.set_my_commands(staff_commands(role), scope=scope, language_code=language)

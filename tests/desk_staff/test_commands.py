@@ -5,10 +5,12 @@ attached in the person's language, a question saved as an FAQ draft; the admins'
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from sqlalchemy import select
 
+from bot.sandbox.models import Call
 from bot.services.desk.model import Status
 from db.models.desk import FaqDraft
 from db.repositories.desk import ConsultantRepository
@@ -93,7 +95,7 @@ async def test_snippets_faq_answer_and_draft_in_the_topic(desk: Desk) -> None:
 
     # An FAQ answer, in the person's language.
     await aigerim.wait_answer(await aigerim.press("📚", message=topic.messages[0], chat=topic))
-    faq = await topic.wait_for(lambda m: any("📚" in b for b in m.button_texts()))
+    faq = await topic.wait_for(lambda m: m.text.startswith("📚") and m.has_buttons)
     await aigerim.wait_answer(
         await aigerim.press(lambda b: b.text.startswith("📚"), message=faq, chat=topic)
     )
@@ -120,6 +122,13 @@ async def test_snippets_faq_answer_and_draft_in_the_topic(desk: Desk) -> None:
     assert (await desk.ticket(ticket.id)).status == Status.IN_PROGRESS
 
 
+def scoped(call: Call, method: str, chat_id: int) -> bool:
+    scope = call.params.get("scope") or {}
+    if isinstance(scope, str):
+        scope = json.loads(scope)
+    return call.method == method and scope.get("chat_id") == chat_id
+
+
 async def test_admins_manage_consultants(desk: Desk) -> None:
     admin = await desk.running.known_user(ADMIN_ID, "Админ", "ru")
     aigerim = await desk.consultant(AIGERIM, "Айгерим")
@@ -142,6 +151,11 @@ async def test_admins_manage_consultants(desk: Desk) -> None:
     await admin.wait_for(lambda m: m.reply_keyboard is not None)
     await admin.share_users([bolat])
     await admin.wait_text("Болат")
+    menu_call = await desk.server.wait_until(
+        lambda: next((c for c in desk.server.calls if scoped(c, "setMyCommands", BOLAT)), None),
+        what="Bolat's command menu",
+    )
+    assert menu_call.status == 200 and "queue" in str(menu_call.params["commands"])
     # Add by a forwarded message, and by id.
     await admin.wait_answer(await admin.press("➕"))
     await admin.send_forwarded("салем", desk.server.user(700003, "Дана"))
@@ -162,6 +176,12 @@ async def test_admins_manage_consultants(desk: Desk) -> None:
     await admin.wait_answer(await admin.press("🗑", message=confirm))
     released = await desk.until(ticket.id, lambda t: t.owner_id is None, "back in the queue")
     assert released.status == Status.WAITING
+    await desk.server.wait_until(
+        lambda: next(
+            (c for c in desk.server.calls if scoped(c, "deleteMyCommands", AIGERIM)), None
+        ),
+        what="Aigerim's command menu reset",
+    )
 
     # An ordinary user cannot reach /consultants.
     stranger = await desk.running.known_user(700300, "Гүл", "ru")

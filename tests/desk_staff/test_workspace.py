@@ -150,3 +150,28 @@ async def eventually_no_bans(desk: Desk) -> None:
         return True if not await desk.bans() else None
 
     await eventually(none_left, what="the ban lifted")
+
+
+async def test_a_ban_reason_is_read_only_in_its_topic(desk: Desk) -> None:
+    aigerim = await desk.consultant(AIGERIM, "Айгерим")
+    first_person = await desk.person()
+    second_person = await desk.person(700102, "Данияр")
+    first = await desk.ask(first_person, photo=False)
+    second = await desk.ask(second_person, "Грант туралы", photo=False)
+    one = await desk.forum.wait_topic(f"#{first.id}", timeout=15)
+    two = await desk.forum.wait_topic(f"#{second.id}", timeout=15)
+    card_two = await two.wait_for(lambda m: m.has_buttons)
+    await aigerim.wait_answer(await aigerim.press("✋", message=card_two, chat=two))
+    await desk.until(second.id, lambda t: t.owner_id == AIGERIM, "taken")
+    card_one = await one.wait_for(lambda m: m.has_buttons)
+
+    await aigerim.wait_answer(await aigerim.press("⛔", message=card_one, chat=one))
+    await one.wait_for(lambda m: "/cancel" in m.text)
+    # Meanwhile she answers in the other topic: an answer, not a reason.
+    await aigerim.send("Грант бойынша өтінім келесі аптада", chat=two)
+    await second_person.wait_text("келесі аптада")
+    assert await desk.bans() == []
+    await aigerim.send("Жарнама", chat=one)
+    await one.wait_for(lambda m: "Жарнама" in m.text and m.has_buttons)
+    assert await desk.bans() == [first_person.id]
+    assert not any("Жарнама" in m.text for m in first_person.messages)

@@ -22,7 +22,7 @@ from bot.services.desk.model import DeskError, NotAllowedError
 from bot.services.desk.staff import StaffDeskService
 from bot.services.faq.service import FaqService
 from handlers.desk.callbacks import DeskCb
-from handlers.desk.staff.common import StaffStates, log_refusal, plain_text, refusal
+from handlers.desk.staff.common import StaffStates, log_refusal, plain_text, refusal, thread_of
 from handlers.screens import button, keyboard
 
 log = logging.getLogger(__name__)
@@ -151,7 +151,10 @@ async def on_ban(
 ) -> None:
     await staff.ticket(data.t, callback.from_user.id)  # staff only
     await state.set_state(StaffStates.ban_reason)
-    await state.update_data(ban=data.t)
+    # The reason is taken from the same topic (or private chat) only: a message elsewhere is
+    # not mistaken for it.
+    where = thread_of(callback.message) if isinstance(callback.message, Message) else None
+    await state.update_data(ban=data.t, thread=where)
     await callback.answer()
     await _reply(
         callback,

@@ -7,7 +7,8 @@ from __future__ import annotations
 import html
 import logging
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -20,9 +21,12 @@ from aiogram.types import (
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
 )
+from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.i18n import ngettext
 
+from bot.commands import set_chat_commands
+from bot.config import Settings
+from bot.roles import Role
 from bot.services.desk.consultants import ConsultantAdmin
 from bot.services.desk.model import DeskError
 from handlers.callbacks import AdminCb
@@ -87,6 +91,8 @@ async def on_button(
     callback_data: ConsCb,
     consultants: ConsultantAdmin,
     state: FSMContext,
+    i18n: I18n,
+    settings: Settings,
 ) -> None:
     action, uid = callback_data.action, callback_data.uid
     if action == "add":
@@ -155,12 +161,31 @@ async def on_button(
             ).format(n=released)
         )
         await show(callback, await consultants_screen(consultants), toast=toast)
+        if released is not None:
+            role = Role.ADMIN if uid in settings.admin_ids else Role.USER
+            await _menus(callback.bot, i18n, [uid], role)
         return
     await show(callback, await consultants_screen(consultants))
 
 
+async def _menus(bot: Bot | None, i18n: I18n, user_ids: list[int], role: Role) -> None:
+    """Their command menu shows (or no longer shows) the desk's commands. Telegram refuses
+    a chat that never opened the bot: they get the menu at the next start then."""
+    if bot is None:
+        return
+    for user_id in user_ids:
+        try:
+            await set_chat_commands(bot, i18n, user_id, role)
+        except TelegramAPIError as error:
+            log.info("command menu of a consultant not updated: %s", error.message)
+
+
 async def _added(
-    message: Message, consultants: ConsultantAdmin, state: FSMContext, people: list[tuple[int, str]]
+    message: Message,
+    consultants: ConsultantAdmin,
+    state: FSMContext,
+    people: list[tuple[int, str]],
+    i18n: I18n,
 ) -> None:
     assert message.from_user is not None
     names = []
@@ -177,24 +202,27 @@ async def _added(
         reply_markup=ReplyKeyboardRemove(),
     )
     await show(message, await consultants_screen(consultants))
+    await _menus(message.bot, i18n, [user_id for user_id, _name in people], Role.CONSULTANT)
 
 
 async def on_users_shared(
-    message: Message, consultants: ConsultantAdmin, state: FSMContext
+    message: Message, consultants: ConsultantAdmin, state: FSMContext, i18n: I18n
 ) -> None:
     assert message.users_shared is not None
     people = [(u.user_id, u.first_name or "") for u in message.users_shared.users]
-    await _added(message, consultants, state, people)
+    await _added(message, consultants, state, people, i18n)
 
 
-async def on_add_input(message: Message, consultants: ConsultantAdmin, state: FSMContext) -> None:
+async def on_add_input(
+    message: Message, consultants: ConsultantAdmin, state: FSMContext, i18n: I18n
+) -> None:
     origin = message.forward_origin
     if isinstance(origin, MessageOriginUser):
         user = origin.sender_user
         if user.is_bot:
             await message.answer(_("That is a bot, not a person."))
             return
-        await _added(message, consultants, state, [(user.id, user.first_name)])
+        await _added(message, consultants, state, [(user.id, user.first_name)], i18n)
         return
     if origin is not None:
         await message.answer(
@@ -211,7 +239,7 @@ async def on_add_input(message: Message, consultants: ConsultantAdmin, state: FS
         await show(message, await consultants_screen(consultants))
         return
     if text.isdigit() and 0 < int(text) < 2**53:
-        await _added(message, consultants, state, [(int(text), "")])
+        await _added(message, consultants, state, [(int(text), "")], i18n)
         return
     await message.answer(
         _(

@@ -137,7 +137,10 @@ async def on_private_message(
 
 async def on_ban_reason(message: Message, state: FSMContext, desk_staff: StaffDeskService) -> None:
     assert message.from_user is not None
-    ticket_id = int((await state.get_data()).get("ban", 0))
+    data = await state.get_data()
+    if data.get("thread") != thread_of(message):
+        raise SkipHandler  # written in another topic: an ordinary message there
+    ticket_id = int(data.get("ban", 0))
     reason = message.text or ""
     try:
         await desk_staff.ban(ticket_id, message.from_user.id, reason)
