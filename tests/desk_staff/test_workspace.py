@@ -175,3 +175,18 @@ async def test_a_ban_reason_is_read_only_in_its_topic(desk: Desk) -> None:
     await one.wait_for(lambda m: "Жарнама" in m.text and m.has_buttons)
     assert await desk.bans() == [first_person.id]
     assert not any("Жарнама" in m.text for m in first_person.messages)
+
+
+async def test_the_consultant_learns_when_the_person_blocked_the_bot(desk: Desk) -> None:
+    aigerim = await desk.consultant(AIGERIM, "Айгерим")
+    person = await desk.person()
+    ticket = await desk.ask(person, photo=False)
+    topic = await desk.forum.wait_topic(f"#{ticket.id}", timeout=15)
+    card = await topic.wait_for(lambda m: m.has_buttons)
+    await aigerim.wait_answer(await aigerim.press("✋", message=card, chat=topic))
+    await desk.until(ticket.id, lambda t: t.owner_id == AIGERIM, "taken")
+
+    person.block_bot()
+    await aigerim.send("Жауап: жарғы керек", chat=topic)
+    await topic.wait_for(lambda m: "📵" in m.text and f"#{ticket.id}" in m.text)
+    assert not any("жарғы керек" in m.text for m in person.messages)

@@ -33,6 +33,7 @@ from db.repositories.desk import (
     TicketDTO,
 )
 from db.repositories.outbox import OutboxRepository
+from db.repositories.users import UserRepository
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,8 @@ class TakeResult:
 class StaffMessage:
     ticket: TicketDTO
     relayed: bool  # False: an internal note, not sent to the person
+    # The person blocked the bot (or left Telegram): the answer is kept but cannot reach them.
+    unreachable: bool = False
 
 
 class StaffDeskService(DeskBase):
@@ -205,7 +208,12 @@ class StaffDeskService(DeskBase):
         if ticket.first_response_at is None:
             values["first_response_at"] = now
         ticket = await self._tickets.update(ticket.id, values)
-        return StaffMessage(ticket, True)
+        return StaffMessage(ticket, True, not await self.reachable(ticket))
+
+    async def reachable(self, ticket: TicketDTO) -> bool:
+        """Whether the person can receive answers (the outbox drops rows to a blocked chat)."""
+        person = await UserRepository(self._session).get(ticket.user_id)
+        return person is not None and person.is_reachable
 
     def _signed(
         self, ticket: TicketDTO, actor: Staff, message: Incoming, stored: int

@@ -37,6 +37,12 @@ class FaqPickCb(CallbackData, prefix="dkf"):
     e: str
 
 
+def undeliverable(ticket_id: int) -> str:
+    return _("📵 #{id}: the answer could not be delivered (the person blocked the bot).").format(
+        id=ticket_id
+    )
+
+
 async def _reply(callback: CallbackQuery, text: str, markup: object = None) -> None:
     """A new message next to the pressed one (in the same topic of the group)."""
     message = callback.message
@@ -188,7 +194,10 @@ async def on_snippets(callback: CallbackQuery, data: DeskCb, staff: StaffDeskSer
 
 
 async def on_snip(callback: CallbackQuery, data: DeskCb, staff: StaffDeskService) -> None:
-    await staff.send_snippet(data.t, callback.from_user.id, data.arg)
+    ticket = await staff.send_snippet(data.t, callback.from_user.id, data.arg)
+    if not await staff.reachable(ticket):
+        await callback.answer(undeliverable(ticket.id), show_alert=True)
+        return
     await callback.answer(_("📋 Sent."))
     await _edit(callback, _("📋 A snippet was sent to #{id}.").format(id=data.t))
 
@@ -235,10 +244,16 @@ async def on_faq_pick(
             await callback.answer(_("This FAQ entry no longer exists."), show_alert=True)
             return
         answer = plain_text(faq.catalog.render(entry, ticket.language, buttons={}))
-        await desk_staff.send_text(ticket.id, callback.from_user.id, answer, f"faq:{entry.id}")
+        ticket = await desk_staff.send_text(
+            ticket.id, callback.from_user.id, answer, f"faq:{entry.id}"
+        )
+        reachable = await desk_staff.reachable(ticket)
     except DeskError as error:
         log_refusal(error, callback.from_user.id, "faq answer")
         await callback.answer(refusal(error), show_alert=True)
+        return
+    if not reachable:
+        await callback.answer(undeliverable(ticket.id), show_alert=True)
         return
     await callback.answer(_("📚 Sent."))
     await _edit(callback, _("📚 An FAQ answer was sent to #{id}.").format(id=callback_data.t))

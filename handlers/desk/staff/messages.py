@@ -78,6 +78,12 @@ async def _relay(
         await message.reply(refusal(error))
         return
     if result.relayed:
+        if result.unreachable:
+            await message.reply(
+                _(
+                    "📵 #{id}: the answer could not be delivered (the person blocked the bot)."
+                ).format(id=ticket.id)
+            )
         return
     await mark_note(message)
     if message.chat.type == "private" and not (message.text or "").startswith(INTERNAL_PREFIX):
