@@ -29,6 +29,7 @@ def user_commands() -> list[BotCommand]:
 def desk_commands() -> list[BotCommand]:
     return [
         BotCommand(command="queue", description=_("Questions waiting for a consultant")),
+        BotCommand(command="mine", description=_("My questions as a consultant")),
         BotCommand(command="duty", description=_("On or off duty")),
         BotCommand(command="snippets", description=_("Canned replies")),
         BotCommand(command="name", description=_("The name people see")),

@@ -55,3 +55,39 @@ async def test_the_desk_in_private_chats(private_desk: Desk) -> None:
     await bolat.send("Как зарегистрировать общественное объединение?")
     await bolat.next_message()
     assert len(await desk.messages(ticket.id)) == stored
+
+
+async def test_hand_over_in_private_chats_and_mine(private_desk: Desk) -> None:
+    desk = private_desk
+    aigerim = await desk.consultant(AIGERIM, "Айгерим")
+    bolat = await desk.consultant(BOLAT, "Болат")
+    person = await desk.person()
+    ticket = await desk.ask(person)
+    notice = await aigerim.wait_for(lambda m: f"#{ticket.id}" in m.text and m.has_buttons)
+    await aigerim.wait_answer(await aigerim.press("✋", message=notice))
+    card = await aigerim.wait_for(lambda m: "🔁" in " ".join(m.button_texts()))
+
+    await aigerim.wait_answer(await aigerim.press("🔁", message=card))
+    picker = await aigerim.wait_for(lambda m: "Болат" in " ".join(m.button_texts()))
+    await aigerim.wait_answer(await aigerim.press(lambda b: "Болат" in b.text, message=picker))
+    await desk.until(ticket.id, lambda t: t.owner_id == BOLAT, "handed over")
+    # Bolat gets the question so far, and answers by replying to it.
+    copy = await bolat.wait_for(lambda m: m.kind == "photo")
+    await bolat.send("Жарғының көшірмесін жіберіңіз", reply_to=copy.message_id)
+    signed = await person.wait_text("Жарғының көшірмесін")
+    assert "Болат" in signed.text
+    # /mine lists his questions; «Open» shows the card, from which he marks it answered.
+    bolat.mark_read()
+    await bolat.send("/mine")
+    mine = await bolat.wait_for(lambda m: f"#{ticket.id}" in m.text and m.has_buttons)
+    await bolat.wait_answer(await bolat.press("👀", message=mine))
+    his_card = await bolat.wait_for(lambda m: "✅" in " ".join(m.button_texts()))
+    await bolat.wait_answer(await bolat.press("✅", message=his_card))
+    await desk.until(ticket.id, lambda t: t.status == Status.ANSWERED, "answered")
+    await person.wait_for(lambda m: m.has_buttons)
+    # Aigerim's words no longer go to it: she has no question open, so it is an ordinary message.
+    aigerim.mark_read()
+    await aigerim.send("Мен де жазайын")
+    await aigerim.next_message()
+    assert all(m.text != "Мен де жазайын" for m in await desk.messages(ticket.id))
+    assert not any("Мен де жазайын" in m.text for m in person.messages)

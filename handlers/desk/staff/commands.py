@@ -16,6 +16,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.services.desk.board import Queue
+from bot.services.desk.consultants import ConsultantAdmin
 from bot.services.desk.model import DeskError
 from bot.services.desk.staff import StaffDeskService
 from db.repositories.desk import TicketDTO
@@ -29,7 +30,7 @@ from handlers.desk.staff.common import (
     refusal,
     thread_of,
 )
-from handlers.desk.texts import topic_title
+from handlers.desk.texts import STATUS_MARK, topic_title
 from handlers.screens import Screen, button, keyboard, show
 
 QUEUE_BUTTONS = 8
@@ -92,6 +93,39 @@ async def cmd_queue(message: Message, desk_staff: StaffDeskService) -> None:
         await message.answer(refusal(error))
         return
     await show(message, queue_screen(queue))
+
+
+# --- /mine ----------------------------------------------------------------------------------
+
+
+async def cmd_mine(
+    message: Message, desk_staff: StaffDeskService, consultants: ConsultantAdmin
+) -> None:
+    """The consultant's open questions; «👀 Open» makes one current and shows its card."""
+    assert message.from_user is not None
+    me = message.from_user.id
+    try:
+        await desk_staff.staff(me)
+    except DeskError as error:
+        log_refusal(error, me, "/mine")
+        await message.answer(refusal(error))
+        return
+    held = next(
+        (h.tickets for h in await consultants.holdings() if h.load.consultant.user_id == me), []
+    )
+    if not held:
+        await message.answer(_("You have no open questions. /queue shows the waiting ones."))
+        return
+    lines = [_("👩‍💼 <b>Your questions</b>")]
+    lines += [
+        f"{STATUS_MARK.get(t.status, '')} #{t.id} · {topic_title(t.topic)} · "
+        f"{html.escape(t.person_name)}"
+        for t in held
+    ]
+    rows = [
+        [button(_("👀 Open #{id}").format(id=t.id), DeskCb(action="open", t=t.id))] for t in held
+    ]
+    await show(message, Screen("\n".join(lines), keyboard(*rows)))
 
 
 # --- /duty, /name ----------------------------------------------------------------------------
@@ -331,6 +365,7 @@ def commands_router(name: str) -> Router:
     router.message.filter(IsStaff())
     router.callback_query.filter(IsStaff())
     router.message.register(cmd_queue, Command("queue"))
+    router.message.register(cmd_mine, Command("mine"))
     router.message.register(cmd_duty, Command("duty"))
     router.message.register(cmd_name, Command("name"))
     router.message.register(cmd_snippets, Command("snippets"))
