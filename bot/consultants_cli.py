@@ -35,6 +35,9 @@ def add_consultants_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
 async def run_consultants(
     settings: Settings, args: argparse.Namespace, out: TextIO, err: TextIO = sys.stderr
 ) -> int:
+    # The command's own lines are its output; alembic's start-up and migration log would bury
+    # them (it logs as soon as it is imported).
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     from bot.app import desk_context
     from bot.services.desk.consultants import ConsultantAdmin
     from bot.services.desk.model import DeskError
@@ -42,8 +45,6 @@ async def run_consultants(
     from db.engine import create_engine, create_sessionmaker
     from db.migrate import upgrade
 
-    # The command's own lines are its output; the migration log would bury them.
-    logging.getLogger("alembic").setLevel(logging.WARNING)
     await check_database(settings.database_url, retry=RetryPolicy.from_settings(settings))
     await upgrade(settings.database_url)
     engine = create_engine(settings.database_url)

@@ -58,7 +58,9 @@ def build_root_router() -> Router:
     private.message.filter(F.chat.type == "private")
     private.callback_query.filter(F.message.chat.type == "private")
     features = Router(name="features")
-    features.include_routers(onboarding.router(), _navigation(), events.dialogs(), events.router())
+    features.include_routers(
+        onboarding.router(), _navigation(), events.dialogs(), faq.dialogs(), events.router()
+    )
     # A consultant's message to their question (private mode) goes before the person's
     # follow-ups: a consultant is also a user, and falls through when they have none open.
     features.include_router(desk_staff.private_router())

@@ -6,9 +6,11 @@ import logging
 
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
+from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
+from aiogram_dialog.api.exceptions import OutdatedIntent, UnknownIntent
 
 from bot.languages import LANGUAGES
 
@@ -29,6 +31,25 @@ async def on_error(event: ErrorEvent, bot: Bot, i18n: I18n) -> bool:
     except TelegramAPIError:
         log.warning("could not tell the user about the failure")
     return True
+
+
+async def on_unknown_dialog(event: ErrorEvent, i18n: I18n) -> bool:
+    """A button of a dialog that is gone (closed, or never this person's: forged data)."""
+    log.info("update %s: %s", event.update.update_id, type(event.exception).__name__)
+    callback = event.update.callback_query
+    if callback is not None:
+        language = _language_of(callback.from_user.language_code)
+        with i18n.context(), i18n.use_locale(language):
+            text = _("This button is no longer valid.")
+        try:
+            await callback.answer(text, show_alert=True)
+        except TelegramAPIError:
+            log.warning("could not answer a stale dialog button")
+    return True
+
+
+def _language_of(code: str | None) -> str:
+    return code if code in LANGUAGES else LANGUAGES[0]
 
 
 def _apology(i18n: I18n) -> str:
@@ -53,5 +74,6 @@ def _chat_of(event: ErrorEvent) -> int | None:
 
 def router() -> Router:
     router = Router(name="errors")
+    router.errors.register(on_unknown_dialog, ExceptionTypeFilter(UnknownIntent, OutdatedIntent))
     router.errors.register(on_error)
     return router

@@ -5,8 +5,8 @@ for polling mode (``METRICS_HOST``/``METRICS_PORT``).
     server = MetricsServer(metrics_app(metrics, probe), host, port)           # polling mode
     await server.start() ... await server.stop()
 
-Each scrape reads the outbox depth from the database with one indexed query, bounded by a
-timeout: a slow database makes the outbox gauges NaN, never the scrape hang.
+Each scrape reads the outbox depth and the desk's queue from the database, one query each,
+bounded by a timeout: a slow database makes those gauges NaN, never the scrape hang.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.config import Settings
 from bot.metrics.registry import Metrics
+from db.repositories.desk import QueueSummary, TicketRepository
 from db.repositories.outbox import OutboxRepository, PendingSummary
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 class OutboxProbe:
-    """Reads the outbox gauges' figures on scrape."""
+    """Reads the figures of the gauges set at scrape time: the outbox and the desk's queue."""
 
     def __init__(
         self,
@@ -56,11 +57,20 @@ class OutboxProbe:
             log.warning("metrics: the outbox could not be read", exc_info=True)
             return None
 
+    async def desk_queue(self) -> QueueSummary | None:
+        try:
+            async with asyncio.timeout(self._timeout), self._sessionmaker() as session:
+                return await TicketRepository(session).queue_summary()
+        except Exception:
+            log.warning("metrics: the desk's queue could not be read", exc_info=True)
+            return None
+
 
 def metrics_handler(metrics: Metrics, probe: OutboxProbe | None = None) -> Handler:
     async def handle(_request: web.Request) -> web.Response:
         if probe is not None:
             metrics.record_outbox(await probe.summary(), probe.clock.now())
+            metrics.record_desk_queue(await probe.desk_queue(), probe.clock.now())
         return web.Response(body=metrics.render(), headers={"Content-Type": CONTENT_TYPE})
 
     return handle

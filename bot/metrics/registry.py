@@ -22,6 +22,7 @@ from bot.delivery.messages import Category
 from bot.delivery.outcomes import RowSummary, SendOutcome, SendResult
 from bot.services.events.reminders import ReminderTally
 from bot.services.retention import RetentionReport
+from db.repositories.desk import QueueSummary
 from db.repositories.outbox import PendingSummary
 
 # Seconds; a handler that answers from memory takes milliseconds, one that waits on Telegram or
@@ -71,9 +72,19 @@ class Metrics:
             "How long the longest-waiting due outbox message has waited (0 if none).",
             registry=self.registry,
         )
+        self.desk_waiting = Gauge(
+            "kenes_desk_waiting_questions",
+            "Questions to consultants that no consultant has taken yet, read at scrape time.",
+            registry=self.registry,
+        )
+        self.desk_oldest_waiting_age = Gauge(
+            "kenes_desk_oldest_waiting_age_seconds",
+            "How long the longest-waiting untaken question has waited, in clock time (0 if none).",
+            registry=self.registry,
+        )
         self.scrape_errors = Counter(
             "kenes_metrics_database_errors",
-            "Scrapes whose outbox figures could not be read from the database.",
+            "Scrapes whose outbox or desk figures could not be read from the database.",
             registry=self.registry,
         )
         self.reminders_due = Counter(
@@ -128,6 +139,17 @@ class Metrics:
         self.outbox_pending.set(summary.pending)
         waited = (now - summary.oldest_due).total_seconds() if summary.oldest_due else 0.0
         self.outbox_oldest_due_age.set(max(0.0, waited))
+
+    def record_desk_queue(self, summary: QueueSummary | None, now: datetime) -> None:
+        if summary is None:
+            self.scrape_errors.inc()
+            self.desk_waiting.set(float("nan"))
+            self.desk_oldest_waiting_age.set(float("nan"))
+            return
+        self.desk_waiting.set(summary.waiting)
+        oldest = summary.oldest_submitted
+        waited = (now - oldest).total_seconds() if oldest else 0.0
+        self.desk_oldest_waiting_age.set(max(0.0, waited))
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -10,6 +10,8 @@ from aiogram.types import TelegramObject
 
 from bot.services.registry import ServiceFactory
 
+FAQ_CONTENT_CHECK_SECONDS = 3.0
+
 
 class ServicesMiddleware(BaseMiddleware):
     """Outer middleware, after the session middleware."""
@@ -23,5 +25,9 @@ class ServicesMiddleware(BaseMiddleware):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
-        data.update(self._factory.for_session(data["session"]).as_kwargs())
+        services = self._factory.for_session(data["session"])
+        # Browsing shows an entry an admin edited in another process within a few seconds
+        # (a search checks every time).
+        await services.faq.refresh(max_age=FAQ_CONTENT_CHECK_SECONDS)
+        data.update(services.as_kwargs())
         return await handler(event, data)

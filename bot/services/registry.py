@@ -22,6 +22,7 @@ from bot.services.events.notices import EventTexts
 from bot.services.events.service import EventService
 from bot.services.events.subscriptions import SubscriptionService
 from bot.services.faq.catalog import FaqCatalog
+from bot.services.faq.editor import FaqEditor
 from bot.services.faq.service import FaqService
 from bot.services.privacy import PrivacyService, Pseudonyms
 from bot.services.profile import ProfileService
@@ -34,6 +35,7 @@ class UpdateServices:
     profile: ProfileService
     privacy: PrivacyService
     faq: FaqService
+    faq_editor: FaqEditor
     events: EventService
     subscriptions: SubscriptionService
     desk: DeskService
@@ -59,6 +61,7 @@ class ServiceFactory:
             profile=ProfileService(session),
             privacy=PrivacyService(session, self.pseudonyms),
             faq=FaqService(session, self.faq_catalog, self.clock, self.pseudonyms),
+            faq_editor=FaqEditor(session, self.faq_catalog, self.clock, self.settings),
             events=EventService(
                 session,
                 settings=self.settings,

@@ -96,3 +96,32 @@ class FaqFeedbackRecord(Base):
     query: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class FaqContentVersion(Base):
+    """One row: bumped whenever the served knowledge base changes (an admin publishes, the YAML
+    sync changes rows). Every process compares it with the version its index was built from and
+    rebuilds when it moved, so an edit reaches every replica without a restart."""
+
+    __tablename__ = "faq_content_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class FaqDraftContent(Base):
+    """What an admin is writing for a draft (``faq_drafts``): question, answer and phrasings in
+    both languages and the category, as the JSON the editor keeps. A draft without a row is as
+    the desk saved it (one language's question and answer)."""
+
+    __tablename__ = "faq_draft_content"
+
+    draft_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("faq_drafts.id", ondelete="CASCADE"), primary_key=True
+    )
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Where the draft came from, for the editor's heading: "search", "feedback", "entry", "desk".
+    origin: Mapped[str] = mapped_column(String(16))
+    updated_by: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())

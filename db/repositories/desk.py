@@ -27,6 +27,12 @@ OWNED_OPEN = ("in_progress", "answered")
 
 
 @dataclass(frozen=True, slots=True)
+class QueueSummary:
+    waiting: int  # questions no consultant has taken
+    oldest_submitted: datetime | None  # when the longest-waiting of them was asked
+
+
+@dataclass(frozen=True, slots=True)
 class TicketDTO:
     id: int
     user_id: int
@@ -209,6 +215,13 @@ class TicketRepository:
             .limit(limit)
         )
         return [_dto(TicketDTO, row) for row in rows]
+
+    async def queue_summary(self) -> QueueSummary:
+        result = await self._session.execute(
+            select(func.count(), func.min(Ticket.submitted_at)).where(Ticket.status == "waiting")
+        )
+        waiting, oldest = result.one()
+        return QueueSummary(waiting=int(waiting), oldest_submitted=oldest)
 
     async def waiting_count_until(self, ticket_id: int) -> int:
         """The place of `ticket_id` in the queue (1 = next), counting older waiting questions."""

@@ -9,13 +9,20 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers.faq import browse, consultant, feedback, search
+from handlers.faq import browse, consultant, editor, feedback, search
 
 
 def navigation_router() -> Router:
     router = Router(name="faq.navigation")
-    router.include_routers(browse.navigation_router(), consultant.router())
+    router.include_routers(
+        browse.navigation_router(), consultant.router(), editor.navigation_router()
+    )
     return router
+
+
+def dialogs() -> Router:
+    """The admins' content dialog (aiogram-dialog)."""
+    return editor.dialogs()
 
 
 def router() -> Router:

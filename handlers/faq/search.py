@@ -18,8 +18,23 @@ SUGGESTIONS_KEY = "faq_suggestions"
 
 
 async def search_screen(text: str, faq: FaqService, state: FSMContext, user_id: int) -> Screen:
-    """Search `text` and build the screen that answers it, in the current language."""
+    """Search `text` and build the screen that answers it, in the current language (a second
+    part of the question, if any, is the first related question of that screen)."""
+    return (await search_screens(text, faq, state, user_id, split=False))[0]
+
+
+async def search_screens(
+    text: str, faq: FaqService, state: FSMContext, user_id: int, *, split: bool = True
+) -> list[Screen]:
+    """The screens that answer `text`: one, or (``split``) two for a message that asks two
+    things ("сколько стоит регистрация и какие документы нужны"), each answer in full."""
     reply = await faq.ask(text, user_language(), user_id=user_id)
+    if split and reply.kind is ReplyKind.ANSWER and reply.entry and reply.also:
+        related = [e for e in reply.others if e != reply.also]
+        return [
+            views.answer_screen(faq.catalog, reply.entry, related, second_below=True),
+            views.answer_screen(faq.catalog, reply.also),
+        ]
     if reply.kind is ReplyKind.SUGGEST and len(reply.others) == 1:
         # One candidate is not a choice: show it.
         screen = views.answer_screen(faq.catalog, reply.others[0])
@@ -30,13 +45,14 @@ async def search_screen(text: str, faq: FaqService, state: FSMContext, user_id: 
         screen = views.suggestions_screen(reply.others)
     else:
         screen = views.not_found_screen()
-    return screen
+    return [screen]
 
 
 async def search_question(
     message: Message, faq: FaqService, state: FSMContext, db_user: UserDTO
 ) -> None:
-    await show(message, await search_screen(message.text or "", faq, state, db_user.id))
+    for screen in await search_screens(message.text or "", faq, state, db_user.id):
+        await show(message, screen)
 
 
 def router() -> Router:

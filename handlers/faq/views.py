@@ -109,8 +109,10 @@ def answer_screen(
     *,
     shown_in: Lang | None = None,
     via_suggestions: bool = False,
+    second_below: bool = False,
 ) -> Screen:
-    """The answer in `shown_in` (default: the interface language), buttons in the interface's."""
+    """The answer in `shown_in` (default: the interface language), buttons in the interface's;
+    ``second_below``: the message asked two things and the next message answers the other."""
     ui = user_language()
     lang = shown_in or ui
     body = faq.render(entry, lang, buttons=button_labels())
@@ -119,6 +121,10 @@ def answer_screen(
     heading = f"❓ <b>{html.escape(entry.question[lang])}</b>\n\n"
     if rendered_length(heading + body) <= TELEGRAM_TEXT_LIMIT:
         text = heading + body
+    if second_below:
+        hint = "\n\n<i>" + _("🔸 You also asked another question: its answer is next.") + "</i>"
+        if rendered_length(text + hint) <= TELEGRAM_TEXT_LIMIT:
+            text += hint
     if related:
         hint = "\n\n<i>" + _("🔹 Other matching questions are below.") + "</i>"
         if rendered_length(text + hint) <= TELEGRAM_TEXT_LIMIT:

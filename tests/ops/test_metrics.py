@@ -1,4 +1,4 @@
-"""/metrics after a real scenario: updates, latency, sends by result, reminders, outbox depth."""
+"""/metrics after a real scenario: updates, latency, sends, reminders, outbox and desk queue."""
 
 from __future__ import annotations
 
@@ -20,7 +20,9 @@ from bot.sandbox.server import FakeTelegramServer
 from bot.testing import FakeClock, eventually
 from db.engine import create_engine, create_sessionmaker
 from db.migrate import upgrade
+from db.repositories.desk import TicketRepository
 from db.repositories.subscriptions import SubscriptionRepository
+from db.repositories.users import UserRepository
 from tests.conftest import ADMIN_ID
 from tests.events.conftest import draft, local
 
@@ -142,6 +144,7 @@ async def test_counters_move_after_a_scenario(
     assert sample(after, "kenes_update_duration_seconds_sum", type="message") > 0
     assert sample(after, "kenes_outbox_pending") == 0
     assert sample(after, "kenes_outbox_oldest_due_age_seconds") == 0
+    assert sample(after, "kenes_desk_waiting_questions") == 0
     assert sample(after, "process_resident_memory_bytes") > 0
 
 
@@ -206,9 +209,46 @@ async def test_a_database_that_does_not_answer_makes_the_gauges_unknown() -> Non
     probe = OutboxProbe(create_sessionmaker(engine), clock)
     try:
         metrics.record_outbox(await probe.summary(), clock.now())
+        metrics.record_desk_queue(await probe.desk_queue(), clock.now())
     finally:
         await engine.dispose()
     text = metrics.render().decode()
-    assert sample(text, "kenes_metrics_database_errors_total") == 1
+    assert sample(text, "kenes_metrics_database_errors_total") == 2
+    assert math.isnan(sample(text, "kenes_desk_waiting_questions"))
     assert math.isnan(sample(text, "kenes_outbox_pending"))
     assert math.isnan(sample(text, "kenes_outbox_oldest_due_age_seconds"))
+
+
+async def test_the_desk_queue_comes_from_the_database(any_database_url: str) -> None:
+    await upgrade(any_database_url)
+    engine = create_engine(any_database_url)
+    clock, metrics = FakeClock(), Metrics()
+    sessionmaker = create_sessionmaker(engine)
+    try:
+        now = clock.now()
+        async with sessionmaker() as session, session.begin():
+            await UserRepository(session).touch(ASKER, now)
+            tickets = TicketRepository(session)
+            for status, asked in (
+                ("waiting", now - timedelta(minutes=10)),
+                ("waiting", now - timedelta(minutes=2)),
+                ("in_progress", now - timedelta(hours=3)),
+                ("draft", None),
+            ):
+                await tickets.create(
+                    {
+                        "user_id": ASKER,
+                        "language": "ru",
+                        "person_name": "Асель",
+                        "status": status,
+                        "created_at": now - timedelta(hours=4),
+                        "submitted_at": asked,
+                    }
+                )
+        probe = OutboxProbe(sessionmaker, clock)
+        metrics.record_desk_queue(await probe.desk_queue(), clock.now())
+        text = metrics.render().decode()
+        assert sample(text, "kenes_desk_waiting_questions") == 2
+        assert sample(text, "kenes_desk_oldest_waiting_age_seconds") == 600
+    finally:
+        await engine.dispose()

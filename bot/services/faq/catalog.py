@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
@@ -38,6 +39,7 @@ from bot.services.faq.search import FaqIndex, SearchResult
 from bot.services.faq.search.analysis import analyze
 from db.models.faq import SOURCE_ADMIN, SOURCE_BUILTIN
 from db.repositories.faq import FaqRepository, StoredCategory, StoredEntry
+from db.repositories.faq_content import FaqContentRepository
 
 log = logging.getLogger(__name__)
 
@@ -176,6 +178,11 @@ class FaqCatalog:
         self._tz = tz
         self._mrp: dict[int, int] = {}
         self._snapshot = self._build(KnowledgeBase((), (), {}))
+        # The database's content version the served index was built from (None: not from the
+        # database), and when it was last compared (monotonic seconds).
+        self._version: int | None = None
+        self._checked_at = float("-inf")
+        self._reloading = asyncio.Lock()
 
     # --- loading --------------------------------------------------------------------------
 
@@ -235,8 +242,12 @@ class FaqCatalog:
                 await repo.put_entry(replace(row, is_active=False), now, create=False)
                 retired += 1
         self._mrp = dict(kb.mrp)
+        report = SyncReport(added, updated, unchanged, retired, admin_kept, categories_changed)
+        if report.changed:
+            # Replicas already running serve the new rows at their next search.
+            await FaqContentRepository(session).bump_version(now)
         await self.reload(session)
-        return SyncReport(added, updated, unchanged, retired, admin_kept, categories_changed)
+        return report
 
     @staticmethod
     async def _sync_categories(
@@ -259,8 +270,39 @@ class FaqCatalog:
                 changed += 1
         return changed
 
+    async def refresh(self, session: AsyncSession, *, max_age: float = 0.0) -> bool:
+        """Rebuild the index if the database's content changed since it was built (an admin
+        published an edit, here or in another process); True when it was rebuilt.
+
+        One primary-key read; ``max_age`` (seconds) skips the read when the last one was as
+        recent. A catalogue serving a knowledge base without the database is left alone.
+        """
+        if self._version is None:
+            return False
+        now = time.monotonic()
+        if max_age > 0 and now - self._checked_at < max_age:
+            return False
+        self._checked_at = now
+        if self._reloading.locked():
+            # Another update is rebuilding: this one is served the index as it was.
+            return False
+        if await FaqContentRepository(session).version() == self._version:
+            return False
+        async with self._reloading:
+            # Another update may have rebuilt it meanwhile.
+            if await FaqContentRepository(session).version() == self._version:
+                return False
+            await self.reload(session)
+        return True
+
+    @property
+    def content_version(self) -> int | None:
+        return self._version
+
     async def reload(self, session: AsyncSession) -> None:
         """Rebuild the served knowledge base and its index from the active database rows."""
+        # Read first: rows read after it are at least as new as this version.
+        version = await FaqContentRepository(session).version()
         repo = FaqRepository(session)
         categories = [
             FaqCategory(row.id, row.position, row.title)
@@ -285,11 +327,13 @@ class FaqCatalog:
         kb = KnowledgeBase(tuple(categories), tuple(entries), self._mrp)
         # Building the index is CPU work; a thread keeps the event loop answering meanwhile.
         self._snapshot = await asyncio.to_thread(self._build, kb)
+        self._version = version
 
     def serve(self, kb: KnowledgeBase) -> None:
         """Serve a knowledge base as it is, without the database (tools and tests)."""
         self._mrp = dict(kb.mrp)
         self._snapshot = self._build(kb)
+        self._version = None
 
     @staticmethod
     def _build(kb: KnowledgeBase) -> _Snapshot:
@@ -299,9 +343,11 @@ class FaqCatalog:
         """Store an admin's edit (or new entry); the YAML reload will not overwrite it."""
         if len(entry.id.encode()) > MAX_ENTRY_ID_BYTES:
             raise KnowledgeBaseError([f"entry {entry.id!r}: id too long"])
+        now = self._clock.now()
         await FaqRepository(session).save_admin_entry(
-            entry.id, entry.category, entry_to_dict(entry), self._clock.now()
+            entry.id, entry.category, entry_to_dict(entry), now
         )
+        await FaqContentRepository(session).bump_version(now)
         await self.reload(session)
 
     # --- browsing -------------------------------------------------------------------------

@@ -49,6 +49,7 @@ class FaqService:
     def __init__(
         self, session: AsyncSession, catalog: FaqCatalog, clock: Clock, pseudonyms: Pseudonyms
     ) -> None:
+        self._session = session
         self._repo = FaqRepository(session)
         self._catalog = catalog
         self._clock = clock
@@ -59,10 +60,17 @@ class FaqService:
         """What is served now: categories, entries, rendering."""
         return self._catalog
 
+    async def refresh(self, *, max_age: float = 0.0) -> bool:
+        """Serve what the database holds now if an admin published since the index was built
+        (in this process or another); see :meth:`FaqCatalog.refresh`."""
+        return await self._catalog.refresh(self._session, max_age=max_age)
+
     # --- search and feedback --------------------------------------------------------------
 
     async def ask(self, text: str, language: str | None, *, user_id: int | None = None) -> FaqReply:
         """Search a free-text question and log the search (under a pseudonym, never the id)."""
+        # One primary-key read per search: the next search after a publish finds the edit.
+        await self.refresh()
         outcome = self._catalog.search(text, language)
         reply = outcome.reply
         await self._repo.log_search(
@@ -81,6 +89,8 @@ class FaqService:
         self, *, user_id: int, entry_id: str, language: str | None, helpful: bool
     ) -> VoteOutcome | None:
         """Record the user's vote on an answer (a second press replaces it); None if no entry."""
+        if self._catalog.entry(entry_id) is None and not await self.refresh():
+            return None
         if self._catalog.entry(entry_id) is None:
             return None
         previous = await self._repo.record_vote(
