@@ -179,3 +179,17 @@ async def test_the_consultant_learns_when_the_person_blocked_the_bot(desk: Desk)
     await aigerim.send("Жауап: жарғы керек", chat=topic)
     await topic.wait_for(lambda m: "📵" in m.text and f"#{ticket.id}" in m.text)
     assert not any("жарғы керек" in m.text for m in person.messages)
+
+
+async def test_the_general_topic_and_other_topics_are_left_alone(desk: Desk) -> None:
+    aigerim = await desk.consultant(AIGERIM, "Айгерим")
+    await aigerim.send("Сәлем, әріптестер!", chat=desk.forum.general)
+    chat = desk.forum.create_topic("Жиналыс", by=aigerim)
+    await aigerim.send("Ертең сағат 10-да", chat=chat)
+    await aigerim.send("/snippet 1", chat=chat)
+    # The bot answers only the command (there is no question here), and nothing else.
+    answer = await chat.wait_for(lambda m: "/snippet" in m.text)
+    assert [m.message_id for m in chat.messages] == [answer.message_id]
+    assert desk.forum.general.messages == [] or all(
+        "📋" in m.text for m in desk.forum.general.messages
+    )
