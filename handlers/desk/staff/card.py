@@ -9,8 +9,10 @@ refused, logged and changes nothing. Every callback is answered.
 from __future__ import annotations
 
 import logging
+from contextlib import suppress
 
 from aiogram import Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -21,7 +23,7 @@ from bot.services.desk.consultants import ConsultantAdmin
 from bot.services.desk.model import DeskError, NotAllowedError
 from bot.services.desk.staff import StaffDeskService
 from bot.services.faq.service import FaqService
-from handlers.desk.callbacks import DeskCb
+from handlers.desk.callbacks import DeskCb, TicketId
 from handlers.desk.staff.common import StaffStates, log_refusal, plain_text, refusal, thread_of
 from handlers.screens import button, keyboard
 
@@ -33,7 +35,7 @@ FAQ_CHOICES = 5
 class FaqPickCb(CallbackData, prefix="dkf"):
     """Send FAQ entry `e` (in the person's language) to question `t`."""
 
-    t: int
+    t: TicketId
     e: str
 
 
@@ -43,17 +45,22 @@ def undeliverable(ticket_id: int) -> str:
     )
 
 
-async def _reply(callback: CallbackQuery, text: str, markup: object = None) -> None:
+async def _reply(
+    callback: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
     """A new message next to the pressed one (in the same topic of the group)."""
     message = callback.message
     if isinstance(message, Message):
-        await message.answer(text, reply_markup=markup)  # type: ignore[arg-type]
+        await message.answer(text, reply_markup=markup)
 
 
 async def _edit(callback: CallbackQuery, text: str) -> None:
+    """The picker says what was done (a picker too old to edit keeps its buttons, harmlessly:
+    the action is done and answered)."""
     message = callback.message
     if isinstance(message, Message):
-        await message.edit_text(text, reply_markup=None)
+        with suppress(TelegramBadRequest):
+            await message.edit_text(text, reply_markup=None)
 
 
 def markup_of(content: MessageContent) -> InlineKeyboardMarkup | None:
@@ -149,7 +156,8 @@ async def on_dismiss(callback: CallbackQuery, data: DeskCb) -> None:
     await callback.answer()
     message = callback.message
     if isinstance(message, Message):
-        await message.delete()
+        with suppress(TelegramBadRequest):
+            await message.delete()
 
 
 async def on_ban(
