@@ -38,3 +38,30 @@ async def test_unclaimed_question_escalates_after_two_working_hours(desk: Desk) 
     # Taken once: no second escalation.
     desk.clock.set(local(2026, 4, 13, 12, 0))
     assert await scheduler.desk_tick() == 0
+
+
+async def test_taken_but_unanswered_reminds_the_owner_then_the_admins(desk: Desk) -> None:
+    admin = await desk.running.known_user(ADMIN_ID, "Админ", "ru")
+    aigerim = await desk.consultant(AIGERIM, "Айгерим")
+    desk.clock.set(local(2026, 4, 14, 9, 0))  # Tuesday, opening
+    ticket = await desk.ask(await desk.person(), photo=False)
+    topic = await desk.forum.wait_topic(f"#{ticket.id}", timeout=15)
+    card = await topic.wait_for(lambda m: m.has_buttons)
+    await aigerim.wait_answer(await aigerim.press("✋", message=card, chat=topic))
+    await desk.until(ticket.id, lambda t: t.owner_id == AIGERIM, "taken")
+    scheduler = desk.running.app.scheduler
+
+    desk.clock.set(local(2026, 4, 14, 12, 59))
+    assert await scheduler.desk_tick() == 0
+    desk.clock.set(local(2026, 4, 14, 13, 0))  # four working hours: her reminder
+    assert await scheduler.desk_tick() == 1
+    await aigerim.wait_for(lambda m: "⏰" in m.text and f"#{ticket.id}" in m.text)
+    desk.clock.set(local(2026, 4, 15, 9, 0))  # 9 working hours, past 2 × 4: the admins
+    assert await scheduler.desk_tick() == 1
+    await admin.wait_for(lambda m: "⏰" in m.text and f"#{ticket.id}" in m.text)
+
+    # Her answer resets the clock: nothing more is due.
+    await aigerim.send("Жауап дайын", chat=topic)
+    await desk.until(ticket.id, lambda t: t.waiting_since is None, "answered by her")
+    desk.clock.set(local(2026, 4, 16, 18, 0))
+    assert await scheduler.desk_tick() == 0
