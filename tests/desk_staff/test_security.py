@@ -51,8 +51,8 @@ async def test_forged_buttons_from_an_ordinary_user_are_refused(
             answer = await intruder.wait_answer(query)
             assert answer.show_alert and "⛔" in answer.text
 
-    for data in handmade:
-        answered = await intruder.wait_answer(await intruder.press_data(data, reply.message_id))
+    for raw in handmade:
+        answered = await intruder.wait_answer(await intruder.press_data(raw, reply.message_id))
         assert answered.answered
     assert [await desk.ticket(first.id), await desk.ticket(second.id)] == before
     assert before[0].status == Status.WAITING and before[0].owner_id is None
