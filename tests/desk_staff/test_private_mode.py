@@ -91,3 +91,11 @@ async def test_hand_over_in_private_chats_and_mine(private_desk: Desk) -> None:
     await aigerim.next_message()
     assert all(m.text != "Мен де жазайын" for m in await desk.messages(ticket.id))
     assert not any("Мен де жазайын" in m.text for m in person.messages)
+
+    # Once he closes it, what he writes is his own again.
+    await bolat.wait_answer(await bolat.press("🔒", message=his_card))
+    await desk.until(ticket.id, lambda t: t.status == Status.CLOSED, "closed")
+    bolat.mark_read()
+    await bolat.send("Как подать отчёт в налоговую?")
+    await bolat.next_message()
+    assert all(m.text != "Как подать отчёт в налоговую?" for m in await desk.messages(ticket.id))

@@ -18,7 +18,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.clock import Clock
 from bot.services.desk.consultants import ConsultantAdmin
-from bot.services.desk.model import INTERNAL_PREFIX, DeskError, NotAllowedError
+from bot.services.desk.model import INTERNAL_PREFIX, DeskError, NotAllowedError, Status
 from bot.services.desk.staff import StaffDeskService
 from db.repositories.desk import TicketDTO
 from handlers.desk.callbacks import DeskCb
@@ -132,7 +132,9 @@ async def on_private_message(
     if replied is not None and replied.from_user is not None and replied.from_user.is_bot:
         ticket = await desk_staff.ticket_of_copy(message.chat.id, replied.message_id)
     if ticket is None:
-        ticket = await desk_staff.current_of(message.from_user.id)
+        current = await desk_staff.current_of(message.from_user.id)
+        # A closed question no longer catches what they write: it is an ordinary message.
+        ticket = current if current is not None and current.status != Status.CLOSED else None
     if ticket is None:
         raise SkipHandler
     await _relay(message, ticket, desk_staff, consultants, clock)
