@@ -22,6 +22,7 @@ from bot.services.desk.model import INTERNAL_PREFIX, DeskError, NotAllowedError,
 from bot.services.desk.staff import StaffDeskService
 from db.repositories.desk import TicketDTO
 from handlers.desk.callbacks import DeskCb
+from handlers.desk.staff.card import undeliverable
 from handlers.desk.staff.common import (
     InWorkspace,
     IsStaff,
@@ -79,14 +80,12 @@ async def _relay(
         return
     if result.relayed:
         if result.unreachable:
-            await message.reply(
-                _(
-                    "📵 #{id}: the answer could not be delivered (the person blocked the bot)."
-                ).format(id=ticket.id)
-            )
+            await message.reply(undeliverable(ticket.id))
         return
     await mark_note(message)
-    if message.chat.type == "private" and not (message.text or "").startswith(INTERNAL_PREFIX):
+    private = message.chat.type == "private"
+    internal = (message.text or "").startswith(INTERNAL_PREFIX)
+    if private and not internal and result.ticket.owner_id is None:
         await message.reply(
             _(
                 "🙈 Kept as a note for colleagues: only the question's consultant writes to the "
