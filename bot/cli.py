@@ -14,14 +14,10 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from bot.config import MissingTokenError, Settings, SettingsError, load_settings
 from bot.dependencies import missing_dependency_line
 from bot.logging_setup import configure_logging
-
-if TYPE_CHECKING:
-    from bot.sandbox.run import SandboxContext
 
 log = logging.getLogger(__name__)
 
@@ -170,27 +166,12 @@ def _restore(settings: Settings, path: Path) -> int:
     return run_restore(settings, path)
 
 
-async def sandbox_consultant(context: SandboxContext) -> None:
-    """`sandbox --role consultant`: the person at the keyboard is one of the desk's consultants."""
-    async with context.app.sessionmaker() as session, session.begin():
-        consultants = context.app.services.for_session(session).consultants
-        await consultants.add(context.user.id, "Sandbox", by=None)
-
-
 def _sandbox(settings: Settings, role: str) -> int:
     # The terminal is the chat window: only warnings until run_sandbox moves logs to a file.
     logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
-    from bot.sandbox.run import WORKSPACE_CHAT_ID, run_sandbox
+    from bot.sandbox.run import run_sandbox
 
-    return asyncio.run(
-        run_sandbox(
-            settings,
-            role=role,
-            # The desk works in the sandbox's own forum group, whatever the settings say.
-            settings_update={"consultants_chat_id": WORKSPACE_CHAT_ID},
-            prepare_user=sandbox_consultant if role == "consultant" else None,
-        )
-    )
+    return asyncio.run(run_sandbox(settings, role=role))
 
 
 def _run(settings: Settings, webhook: bool = False) -> int:

@@ -17,6 +17,8 @@ def user_commands() -> list[BotCommand]:
     return [
         BotCommand(command="start", description=_("Start and main menu")),
         BotCommand(command="faq", description=_("Questions and answers")),
+        BotCommand(command="ask", description=_("Ask a consultant")),
+        BotCommand(command="my", description=_("My questions to consultants")),
         BotCommand(command="events", description=_("Events and deadlines")),
         BotCommand(command="subscriptions", description=_("Reminder settings")),
         BotCommand(command="language", description=_("Change language")),

@@ -24,6 +24,7 @@ from handlers import (
     smalltalk,
     start,
 )
+from handlers.desk import person as desk_person
 from handlers.desk import staff as desk_staff
 from handlers.dialog_exit import DialogExitMiddleware
 from handlers.dialogs import SaveDialogBeforeReply
@@ -43,6 +44,7 @@ def _navigation() -> Router:
         faq.navigation_router(),
         events.navigation_router(),
         admin.navigation_router(),
+        desk_person.navigation_router(),
         desk_staff.navigation_router(),
     )
     return router
@@ -59,11 +61,20 @@ def build_root_router() -> Router:
     private.callback_query.filter(F.message.chat.type == "private")
     features = Router(name="features")
     features.include_routers(
-        onboarding.router(), _navigation(), events.dialogs(), faq.dialogs(), events.router()
+        onboarding.router(),
+        _navigation(),
+        events.dialogs(),
+        faq.dialogs(),
+        desk_person.dialogs(),
+        events.router(),
+        desk_person.router(),
     )
     # A consultant's message to their question (private mode) goes before the person's
     # follow-ups: a consultant is also a user, and falls through when they have none open.
     features.include_router(desk_staff.private_router())
+    # While a person has an open question, whatever they write goes to it: after the dialogs
+    # (a dialog's input is the dialog's), before small talk and the FAQ search.
+    features.include_router(desk_person.follow_up_router())
     # Free text outside a dialog is an FAQ search, so the FAQ goes after every other feature;
     # the fallback takes whatever nobody else understood.
     features.include_routers(smalltalk.router(), faq.router(), fallback.router())

@@ -6,7 +6,8 @@ from aiogram.filters.callback_data import CallbackData
 
 
 class MenuCb(CallbackData, prefix="m"):
-    """A main-menu item: `main`, `faq`, `events`, `subs`, `region`, `lang`, `help`, `admin`."""
+    """A main-menu item: `main`, `faq`, `events`, `subs`, `region`, `lang`, `help`, `admin`,
+    `ask` (a question to a consultant), `my` (the person's questions)."""
 
     action: str
 

@@ -8,6 +8,8 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.roles import Role
+from bot.services.desk.tickets import DeskService
+from db.repositories.users import UserDTO
 from handlers.callbacks import MenuCb
 from handlers.dialog_exit import end_dialogs
 from handlers.menu import help_screen, show_main_menu
@@ -30,8 +32,14 @@ async def open_main_menu(callback: CallbackQuery, role: Role) -> None:
     await show_main_menu(callback, role)
 
 
-async def cmd_cancel(message: Message, role: Role, ended_dialog: bool = False) -> None:
-    note = _("❌ Cancelled.") if ended_dialog else _("There is nothing to cancel.")
+async def cmd_cancel(
+    message: Message, role: Role, desk: DeskService, db_user: UserDTO, ended_dialog: bool = False
+) -> None:
+    if await desk.drop_draft(db_user.id):
+        # The question being written goes too: /cancel means "not now".
+        note = _("❌ Cancelled. The unfinished question is deleted.")
+    else:
+        note = _("❌ Cancelled.") if ended_dialog else _("There is nothing to cancel.")
     await show_main_menu(message, role, note=note)
 
 

@@ -50,6 +50,10 @@ def main_menu_keyboard(role: Role | None = None) -> InlineKeyboardMarkup:
         [button(_("📚 Questions and answers"), MenuCb(action="faq"))],
         [button(_("📅 Events and deadlines"), MenuCb(action="events"))],
         [
+            button(_("✍️ Ask a consultant"), MenuCb(action="ask")),
+            button(_("🗂 My questions"), MenuCb(action="my")),
+        ],
+        [
             button(_("🔔 Reminders"), MenuCb(action="subs")),
             button(_("📍 My region"), MenuCb(action="region")),
         ],

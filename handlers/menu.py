@@ -32,6 +32,8 @@ def help_screen(role: Role | None) -> Screen:
         "ℹ️ <b>How I can help</b>\n\n"
         "• Type a question in your own words, in Kazakh or Russian: I will find the answer "
         "in the knowledge base. Under each answer a button shows it in the other language.\n"
+        "• /ask: ask a consultant, a person answers right here\n"
+        "• /my: your questions to consultants and their status\n"
         "• /faq: browse questions by topic\n"
         "• /events: upcoming forums, grant rounds and deadlines\n"
         "• /subscriptions: choose which reminders you get\n"

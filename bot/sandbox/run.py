@@ -1,10 +1,18 @@
 """`python -m bot sandbox`: a fake Telegram and the real bot in one process; chat in a terminal.
 
-Two chats are there: the private chat with the bot, and a forum group where the bot is an admin
-(the consultants' workspace), switched with ``/chat``. ``--role`` decides who the person at the
-keyboard is: an ordinary user, an administrator (``ADMIN_IDS``), or a consultant, whom the
-``prepare_user`` callback stores as one (the desk's code provides it). Logs and tracebacks go
-to a file, never into the chat.
+The consultant desk is set up as in production: a forum group where the bot is an admin with
+"manage topics" (the consultants' workspace, ``CONSULTANTS_CHAT_ID``) and a consultant. The
+person at the keyboard plays both sides, switching with ``/chat``:
+
+- ``--role user`` (or ``admin``: also in ``ADMIN_IDS``): you are an NGO founder in ``private``;
+  ``group`` is the workspace, where you type as the consultant Aigerim, and ``consultant`` is
+  Aigerim's private chat with the bot (her notifications, /queue, /duty);
+- ``--role consultant``: you are the consultant, in ``private`` and in ``group``; ``founder`` is
+  the private chat of a founder, Asel, who asks the questions.
+
+Questions wait in the queue for a Take (no auto-assignment), so both sides can be tried.
+``prepare_user`` runs once the bot is up, for anything more. Logs and tracebacks go to a file,
+never into the chat.
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ log = logging.getLogger(__name__)
 
 ROLES = ("user", "consultant", "admin")
 SANDBOX_USER_ID = 777000001
+OTHER_SIDE_ID = 777000002  # the consultant next to a founder, or the founder next to one
 WORKSPACE_CHAT_ID = -1001777000001  # the consultants' forum group
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -40,6 +49,7 @@ ROLE_HELP = {
     "admin": "an administrator (ADMIN_IDS), so /admin works too",
     "consultant": "a consultant",
 }
+CONSULTANT_NAME, FOUNDER_NAME = "Aigerim", "Asel"
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +98,8 @@ async def run_sandbox(
             update={
                 "database_url": f"sqlite+aiosqlite:///{Path(folder) / 'sandbox.db'}",
                 "admin_ids": frozenset({SANDBOX_USER_ID}) if role == "admin" else frozenset(),
+                "consultants_chat_id": WORKSPACE_CHAT_ID,
+                "desk_auto_assign": False,
                 **(settings_update or {}),
             }
         )
@@ -111,35 +123,57 @@ async def _run(
     async with FakeTelegramServer(limits=RateLimits()) as server:
         user = server.user(SANDBOX_USER_ID, "Sandbox", language_code=None)
         workspace = server.forum(WORKSPACE_CHAT_ID, "Kenes consultants")
-        if role == "user":
-            workspace.add_member(user)
+        if role == "consultant":
+            other = server.user(OTHER_SIDE_ID, FOUNDER_NAME, language_code="ru")
+            consultant, other_place = user, "founder"
         else:
+            other = server.user(OTHER_SIDE_ID, CONSULTANT_NAME, language_code="ru")
+            consultant, other_place = other, "consultant"
+        workspace.add_member(consultant, "administrator", can_manage_topics=True)
+        if role == "admin":
             workspace.add_member(user, "administrator", can_manage_topics=True)
         running = await RunningBot.start(settings, server)
         try:
-            write(_intro(role, prepared=prepare_user is not None, log_file=log_file))
+            write(_intro(role, log_file=log_file))
+            await _staff_the_desk(running.app, consultant)
             if prepare_user is not None:
                 await prepare_user(
                     SandboxContext(settings, running.app, server, user, workspace, role)
                 )
             await user.send("/start")
-            places = [Place("private", user, user), Place("group", user, workspace)]
+            places = [
+                Place("private", user, user),
+                Place("group", consultant, workspace),
+                Place(other_place, other, other),
+            ]
             await Terminal(places, write).run(read_line)
         finally:
             await running.stop()
 
 
-def _intro(role: str, *, prepared: bool, log_file: Path) -> str:
-    who = ROLE_HELP[role]
-    if role == "consultant" and not prepared:
-        who += (
-            " (this version has no consultant desk to register you with: you chat as an "
-            "ordinary user)"
+async def _staff_the_desk(app: Application, consultant: SimUser) -> None:
+    async with app.sessionmaker() as session, session.begin():
+        await app.services.for_session(session).consultants.add(
+            consultant.id, str(consultant.info["first_name"]), by=None
+        )
+
+
+def _intro(role: str, *, log_file: Path) -> str:
+    if role == "consultant":
+        sides = (
+            "Chats (switch with /chat): private (you and the bot), group (the consultants' "
+            f"forum, as you) and founder ({FOUNDER_NAME}, who asks the questions).\n"
+        )
+    else:
+        sides = (
+            "Chats (switch with /chat): private (you and the bot), group (the consultants' "
+            f"forum, where you type as the consultant {CONSULTANT_NAME}) and consultant "
+            f"({CONSULTANT_NAME}'s private chat with the bot).\n"
         )
     return (
         "Kenes sandbox: a fake Telegram server and the real bot, with a temporary database.\n"
-        f"You are {who}.\n"
-        "Chats: private (you and the bot) and group (the consultants' forum); switch with /chat.\n"
+        f"You are {ROLE_HELP[role]}.\n"
+        f"{sides}"
         f"Logs and tracebacks go to {log_file}\n"
     )
 

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers.faq import browse, consultant, editor, feedback, search
+from handlers.faq import browse, editor, feedback, search
 
 
 def navigation_router() -> Router:
     router = Router(name="faq.navigation")
-    router.include_routers(
-        browse.navigation_router(), consultant.router(), editor.navigation_router()
-    )
+    router.include_routers(browse.navigation_router(), editor.navigation_router())
     return router
 
 

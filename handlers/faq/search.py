@@ -15,20 +15,34 @@ from handlers.screens import Screen, show, user_language
 
 # FSM data key of the last suggestions shown, so "Back" from one of them returns to the list.
 SUGGESTIONS_KEY = "faq_suggestions"
+# The last search (its text, message and the answers shown), so "Ask a consultant" under one
+# of those answers carries what the person typed over to the desk.
+LAST_SEARCH_KEY = "faq_last_search"
 
 
-async def search_screen(text: str, faq: FaqService, state: FSMContext, user_id: int) -> Screen:
+async def search_screen(
+    text: str, faq: FaqService, state: FSMContext, user_id: int, message_id: int | None = None
+) -> Screen:
     """Search `text` and build the screen that answers it, in the current language (a second
     part of the question, if any, is the first related question of that screen)."""
-    return (await search_screens(text, faq, state, user_id, split=False))[0]
+    return (await search_screens(text, faq, state, user_id, message_id, split=False))[0]
 
 
 async def search_screens(
-    text: str, faq: FaqService, state: FSMContext, user_id: int, *, split: bool = True
+    text: str,
+    faq: FaqService,
+    state: FSMContext,
+    user_id: int,
+    message_id: int | None = None,
+    *,
+    split: bool = True,
 ) -> list[Screen]:
     """The screens that answer `text`: one, or (``split``) two for a message that asks two
     things ("сколько стоит регистрация и какие документы нужны"), each answer in full."""
     reply = await faq.ask(text, user_language(), user_id=user_id)
+    shown = ([reply.entry.id] if reply.entry else []) + [e.id for e in reply.others]
+    search = {"text": " ".join(text.split())[:200], "message_id": message_id, "entries": shown}
+    await state.update_data({LAST_SEARCH_KEY: search})
     if split and reply.kind is ReplyKind.ANSWER and reply.entry and reply.also:
         related = [e for e in reply.others if e != reply.also]
         return [
@@ -51,7 +65,8 @@ async def search_screens(
 async def search_question(
     message: Message, faq: FaqService, state: FSMContext, db_user: UserDTO
 ) -> None:
-    for screen in await search_screens(message.text or "", faq, state, db_user.id):
+    screens = await search_screens(message.text or "", faq, state, db_user.id, message.message_id)
+    for screen in screens:
         await show(message, screen)
 
 

@@ -24,7 +24,6 @@ from handlers.keyboards import back_label, main_menu_label
 from handlers.screens import Page, Screen, button, column, keyboard, pager, user_language
 
 PAGE_SIZE = 6
-FREE_CONSULTATIONS_ID = "free-consultations"
 # Telegram shows long button labels cut off in the middle of a word; cut them ourselves.
 BUTTON_TEXT_LIMIT = 60
 # The other language's name, written in the language the person reads the bot in.
@@ -189,21 +188,3 @@ def not_found_screen() -> Screen:
         "Try asking in other words, browse the topics, or ask a consultant."
     )
     return Screen(text, keyboard(*_search_footer()))
-
-
-def consultant_screen(faq: FaqCatalog) -> Screen:
-    free = faq.entry(FREE_CONSULTATIONS_ID)
-    text = _(
-        "✍️ <b>Ask a consultant</b>\n\n"
-        "Questions to a live consultant right here in the bot are coming soon: we are "
-        "setting this up now."
-    )
-    buttons = []
-    if free is not None:
-        text += "\n\n" + _("Meanwhile, you can get a free consultation elsewhere: see how below.")
-        buttons.append(
-            button(button_text(free.question[user_language()], "🔹 "), FaqEntryCb(id=free.id))
-        )
-    buttons.append(button(all_topics_label(), MenuCb(action="faq")))
-    buttons.append(button(main_menu_label(), MenuCb(action="main")))
-    return Screen(text, keyboard(*column(buttons)))

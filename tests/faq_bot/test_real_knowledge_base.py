@@ -17,7 +17,7 @@ from handlers.faq.callbacks import (
     FaqEntryCb,
     FaqVoteCb,
 )
-from handlers.faq.views import FREE_CONSULTATIONS_ID, button_labels
+from handlers.faq.views import button_labels
 
 
 async def test_shipped_knowledge_base_syncs_and_fits_callback_data(
@@ -30,8 +30,6 @@ async def test_shipped_knowledge_base_syncs_and_fits_callback_data(
     assert report is not None, "locales/faq does not validate (see the log)"
     kb = service.knowledge_base
     assert len(kb) == report.added > 0
-    # The consultant placeholder points here until the consultant queue exists.
-    assert service.entry(FREE_CONSULTATIONS_ID) is not None
 
     i18n = create_i18n()
     labels = {}

@@ -37,6 +37,7 @@ from bot.services.desk.relay import Workspace
 from db.repositories.desk import (
     BanRepository,
     ConsultantRepository,
+    MessageDTO,
     MessageRepository,
     PersonRepository,
     TicketDTO,
@@ -212,6 +213,11 @@ class DeskService(DeskBase):
         draft = await self._tickets.draft_of(user_id)
         return len(await self._messages.of_ticket(draft.id)) if draft else 0
 
+    async def draft_content(self, user_id: int) -> list[MessageDTO]:
+        """The messages of the person's draft (none when there is no draft)."""
+        draft = await self._tickets.draft_of(user_id)
+        return await self._messages.of_ticket(draft.id) if draft else []
+
     async def drop_draft(self, user_id: int) -> bool:
         draft = await self._tickets.draft_of(user_id)
         if draft is None:
@@ -258,6 +264,11 @@ class DeskService(DeskBase):
             if ticket.owner_id is not None:
                 await self._send(*workspace.copies(ticket, messages, chats))
         position = 0 if ticket.owner_id else await self._tickets.waiting_count_until(ticket.id)
+        if not self._ctx.hours.is_open(now):
+            # The confirmation says when consultants are back: no second note today.
+            await PersonRepository(self._session).note_off_hours(
+                user_id, self._ctx.hours.local_date(now)
+            )
         return Submitted(ticket, position, self.expectation(now))
 
     async def open_question(self, user_id: int) -> TicketDTO | None:
@@ -349,6 +360,8 @@ class DeskService(DeskBase):
         if not 1 <= stars <= 5:
             raise DeskError("bad_rating")
         ticket = await self._own(user_id, ticket_id)
+        if ticket.status != Status.CLOSED:
+            raise DeskError("not_closed")  # rated once it is over
         ticket = await self._tickets.update(ticket.id, {"rating": stars})
         await self._tell_staff(ticket, "rated", f"rated:{stars}", stars=stars)
         return ticket

@@ -1,0 +1,185 @@
+"""The person's questions after sending: follow-ups, /my, "Problem solved", "Did this solve it?",
+stars and a comment. Every action names a question by id; the service checks from the database
+that it is theirs (a forged id gets "not available", nothing changes)."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot
+from aiogram.dispatcher.event.bases import SkipHandler
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, ErrorEvent, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.clock import Clock
+from bot.services.desk.model import FLOOD_WINDOW, DeskError, Status, TicketNotFoundError
+from bot.services.desk.tickets import DeskService
+from db.repositories.users import UserDTO
+from handlers.desk.callbacks import AskCb
+from handlers.desk.person import views
+from handlers.desk.person.messages import incoming, is_desk_message, mark_stored
+from handlers.desk.person.states import DeskFeedback
+from handlers.screens import show
+
+log = logging.getLogger(__name__)
+
+FLOOD_NOTED_KEY = "desk_flood_noted"
+COMMENT_KEY = "desk_comment_ticket"
+
+
+# ------------------------------------------------------------------------------ follow-ups
+
+
+async def follow_up(
+    message: Message,
+    desk: DeskService,
+    db_user: UserDTO,
+    bot: Bot,
+    clock: Clock,
+    state: FSMContext,
+) -> None:
+    """While a question is open, whatever the person writes goes to it; without one, the
+    message goes on to the FAQ search (SkipHandler)."""
+    if not is_desk_message(message):
+        raise SkipHandler
+    result = await desk.follow_up(db_user.id, incoming(message, clock))
+    if result is None:
+        raise SkipHandler
+    notes: list[str] = []
+    if result.reopened:
+        notes.append(
+            _("♻️ Your question #{id} is open again: the consultants see your message.").format(
+                id=result.ticket.id
+            )
+        )
+    if result.off_hours is not None:
+        notes.append(views.off_hours_note(result.off_hours))
+    if result.flooding:
+        now = clock.now().timestamp()
+        noted = float((await state.get_data()).get(FLOOD_NOTED_KEY, 0) or 0)
+        if now - noted >= FLOOD_WINDOW.total_seconds():
+            # Saved before the reply goes out (a write after it would not be committed).
+            await state.update_data({FLOOD_NOTED_KEY: now})
+            notes.append(
+                _(
+                    "🐢 You are writing very fast. Everything is saved and the consultant will "
+                    "read it all; it is easier for them if you put your thoughts in fewer, "
+                    "longer messages."
+                )
+            )
+    marked = await mark_stored(bot, message)
+    if not marked:
+        notes.insert(0, _("✓ Added to question #{id}.").format(id=result.ticket.id))
+    if notes:
+        await message.answer("\n\n".join(notes))
+
+
+# ------------------------------------------------------------------------------ /my
+
+
+async def show_my(event: Message | CallbackQuery, desk: DeskService, db_user: UserDTO) -> None:
+    await show(event, views.my_questions_screen(await desk.my_questions(db_user.id)))
+
+
+async def open_question(
+    callback: CallbackQuery, callback_data: AskCb, desk: DeskService, db_user: UserDTO
+) -> None:
+    ticket = await desk.choose(db_user.id, callback_data.t)
+    await show(callback, views.question_screen(ticket))
+
+
+async def close_question(
+    callback: CallbackQuery, callback_data: AskCb, desk: DeskService, db_user: UserDTO
+) -> None:
+    ticket = await desk.close(db_user.id, callback_data.t)
+    await show(callback, views.closed_screen(ticket))
+
+
+# ------------------------------------------------------------------ "Did this solve it?"
+
+
+async def answer_helped(
+    callback: CallbackQuery, callback_data: AskCb, desk: DeskService, db_user: UserDTO
+) -> None:
+    before = await desk.choose(db_user.id, callback_data.t)
+    helped = callback_data.arg == 1
+    ticket = await desk.answer_helped(db_user.id, before.id, helped)
+    if before.status != Status.ANSWERED:
+        # Pressed again, or the question moved on meanwhile: say where it stands.
+        await show(callback, views.question_screen(ticket))
+    elif helped:
+        await show(callback, views.rate_screen(ticket))
+    else:
+        await show(callback, views.reopened_screen(ticket))
+
+
+async def rate(
+    callback: CallbackQuery,
+    callback_data: AskCb,
+    desk: DeskService,
+    db_user: UserDTO,
+    state: FSMContext,
+) -> None:
+    try:
+        ticket = await desk.rate(db_user.id, callback_data.t, callback_data.arg)
+    except TicketNotFoundError:
+        raise
+    except DeskError:
+        # Not closed yet, or not a rating from 1 to 5 (a forged button).
+        await callback.answer(views.not_available(), show_alert=True)
+        return
+    await state.set_state(DeskFeedback.comment)
+    await state.update_data({COMMENT_KEY: ticket.id})
+    await show(callback, views.comment_prompt(callback_data.arg))
+
+
+async def comment_given(
+    message: Message, desk: DeskService, db_user: UserDTO, state: FSMContext
+) -> None:
+    ticket_id = int((await state.get_data()).get(COMMENT_KEY, 0) or 0)
+    await state.clear()
+    try:
+        await desk.comment(db_user.id, ticket_id, message.text or "")
+    except TicketNotFoundError:
+        # Gone meanwhile (e.g. /forget): nothing to attach it to.
+        await message.answer(views.not_available())
+        return
+    await show(message, views.thanks_screen())
+
+
+async def comment_not_text(message: Message) -> None:
+    await message.answer(_("Please write the comment as text, or press «Skip»."))
+
+
+async def comment_skipped(callback: CallbackQuery, state: FSMContext) -> None:
+    await state.clear()
+    await show(callback, views.thanks_screen())
+
+
+# ------------------------------------------------------------------------------ refusals
+
+
+async def on_not_theirs(event: ErrorEvent) -> bool:
+    """A button on another person's question, a forged or a deleted one: one polite answer."""
+    callback = event.update.callback_query
+    if callback is None:
+        return False
+    log.warning("desk: refused a person's action on a question that is not theirs")
+    await callback.answer(views.not_available(), show_alert=True)
+    return True
+
+
+__all__ = [
+    "TicketNotFoundError",
+    "answer_helped",
+    "close_question",
+    "comment_given",
+    "comment_not_text",
+    "comment_skipped",
+    "follow_up",
+    "on_not_theirs",
+    "open_question",
+    "rate",
+    "show_my",
+]
