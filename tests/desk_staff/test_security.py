@@ -44,7 +44,13 @@ async def test_forged_buttons_from_an_ordinary_user_are_refused(
     ]
     # Hand-made data the real buttons never carry: refused like the rest (or, when it does not
     # even parse as a desk button, answered as a stale one).
-    handmade = ["dk:take:99999999999999:0", "dk:snip:1:999999", "dkf:1:no-such-entry", "dk:x"]
+    handmade = [
+        "dk:take:99999999999999:0",
+        "dk:snip:1:999999",
+        "dk:snip:1:99999999999",
+        "dkf:1:no-such-entry",
+        "dk:x",
+    ]
     with caplog.at_level(logging.WARNING):
         for data in forged:
             query = await intruder.press_data(data.pack(), reply.message_id)

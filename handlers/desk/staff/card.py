@@ -30,6 +30,7 @@ from handlers.screens import button, keyboard
 log = logging.getLogger(__name__)
 
 FAQ_CHOICES = 5
+INT32_MAX = 2**31 - 1  # snippet ids are 32-bit in the database
 
 
 class FaqPickCb(CallbackData, prefix="dkf"):
@@ -296,8 +297,12 @@ async def on_desk_button(
     faq: FaqService,
 ) -> None:
     action, data, staff = callback_data.action, callback_data, desk_staff
-    await consultants.name_from_telegram(callback.from_user.id, callback.from_user.first_name)
     try:
+        # Staff only, before anything is looked up (each action checks again what it needs).
+        await staff.staff(callback.from_user.id)
+        await consultants.name_from_telegram(callback.from_user.id, callback.from_user.first_name)
+        if action == "snip" and data.arg > INT32_MAX:
+            raise DeskError("no_such_snippet")
         if action == "take":
             await on_take(callback, data, staff)
         elif action == "release":
@@ -327,7 +332,6 @@ async def on_desk_button(
         elif action == "open":
             await on_open(callback, data, staff)
         elif action == "dismiss":
-            await staff.staff(callback.from_user.id)
             await on_dismiss(callback, data)
         else:
             log.warning("desk: unknown card action %r refused", action[:20])

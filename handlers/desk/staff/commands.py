@@ -20,7 +20,7 @@ from bot.services.desk.consultants import ConsultantAdmin
 from bot.services.desk.model import DeskError
 from bot.services.desk.staff import StaffDeskService
 from db.repositories.desk import TicketDTO
-from handlers.desk.callbacks import DeskCb
+from handlers.desk.callbacks import Arg, DeskCb
 from handlers.desk.staff.common import (
     IsStaff,
     StaffStates,
@@ -41,7 +41,7 @@ class SnipCb(CallbackData, prefix="dks"):
     """Snippet management: `list`, `add`, `del` (asks), `delyes` (snippet `id`)."""
 
     action: str
-    id: int = 0
+    id: Arg = 0
 
 
 # --- where a command is about ----------------------------------------------------------------

@@ -30,6 +30,7 @@ from bot.roles import Role
 from bot.services.desk.consultants import ConsultantAdmin
 from bot.services.desk.model import DeskError
 from handlers.callbacks import AdminCb
+from handlers.desk.callbacks import Arg
 from handlers.desk.staff.common import StaffStates, not_command, refusal
 from handlers.filters import admins_only
 from handlers.screens import Screen, button, keyboard, show
@@ -44,7 +45,7 @@ class ConsCb(CallbackData, prefix="dkc"):
     """`list`, `add`, `rm` (asks), `rmyes` (consultant `uid`)."""
 
     action: str
-    uid: int = 0
+    uid: Arg = 0
 
 
 def cancel_label() -> str:
