@@ -43,6 +43,7 @@ async def test_the_desk_in_private_chats(private_desk: Desk) -> None:
         lambda: next((m for m in aigerim.messages if "✅" in " ".join(m.button_texts())), None),
         what="her card",
     )
+    assert "//" in card.text and "теме" not in card.text  # no topic to write in here
     copy = await desk.server.wait_until(
         lambda: next((m for m in aigerim.messages if m.kind == "photo"), None), what="the copy"
     )
