@@ -161,6 +161,12 @@ async def test_admins_manage_consultants(desk: Desk) -> None:
     await admin.send_forwarded("салем", desk.server.user(700003, "Дана"))
     await admin.wait_text("Дана")
     await admin.wait_answer(await admin.press("➕"))
+    # Bad input is explained, and the step waits for a good one.
+    await admin.wait_for(lambda m: m.reply_keyboard is not None)
+    await admin.send("Дана")
+    assert "/cancel" in (await admin.next_message()).text
+    await admin.send_forwarded("салем", "Скрытый Пользователь")
+    assert "👤" in (await admin.next_message()).text
     await admin.send("700004")
     await admin.wait_text("700004")
     async with desk.running.app.sessionmaker() as session:
