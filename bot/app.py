@@ -38,6 +38,7 @@ from bot.services.faq.catalog import KNOWLEDGE_BASE_DIR, FaqCatalog
 from bot.services.privacy import Pseudonyms
 from bot.services.registry import ServiceFactory
 from bot.startup_checks import StartupError
+from bot.telegram_check import check_workspace
 from bot.telegram_session import create_bot
 from bot.updates.polling import TELEGRAM_UPDATE_TYPES, ExactlyOncePolling
 from bot.webhook import WebhookServer
@@ -172,6 +173,7 @@ class Application:
                 )
         await self.sync_faq()
         await self.publish_commands()
+        await self.check_workspace()
         # The outbox sender and the scheduler run in one replica at a time (bot.leadership).
         await self.leadership.start()
         if self.metrics_server is not None and self.settings.webhook_url is None:
@@ -201,6 +203,11 @@ class Application:
             len(self.faq.categories()),
             len(self.faq.knowledge_base),
         )
+
+    async def check_workspace(self) -> None:
+        problem = await check_workspace(self.bot, self.settings.consultants_chat_id)
+        if problem is not None:
+            log.error("the consultants' group is not ready: %s", problem)
 
     async def publish_commands(self) -> None:
         async with self.sessionmaker() as session:

@@ -28,12 +28,25 @@ def user_commands() -> list[BotCommand]:
     ]
 
 
+def desk_commands() -> list[BotCommand]:
+    return [
+        BotCommand(command="queue", description=_("Questions waiting for a consultant")),
+        BotCommand(command="mine", description=_("My questions as a consultant")),
+        BotCommand(command="duty", description=_("On or off duty")),
+        BotCommand(command="snippets", description=_("Canned replies")),
+        BotCommand(command="name", description=_("The name people see")),
+    ]
+
+
 def staff_commands(role: Role) -> list[BotCommand]:
     commands = user_commands()
+    if role in (Role.CONSULTANT, Role.ADMIN):
+        commands += desk_commands()
     if role is Role.ADMIN:
         commands.append(BotCommand(command="admin", description=_("Administration")))
         commands.append(BotCommand(command="broadcast", description=_("New broadcast")))
         commands.append(BotCommand(command="broadcasts", description=_("Broadcasts")))
+        commands.append(BotCommand(command="consultants", description=_("The desk's consultants")))
     return commands
 
 
@@ -53,3 +66,14 @@ async def set_commands(bot: Bot, i18n: I18n, staff: Iterable[tuple[int, Role]]) 
     # Users whose Telegram is in another language get the Russian list.
     with i18n.context(), i18n.use_locale("ru"):
         await bot.set_my_commands(user_commands(), scope=BotCommandScopeDefault())
+
+
+async def set_chat_commands(bot: Bot, i18n: I18n, chat_id: int, role: Role) -> None:
+    """One person's menu after their role changed (a consultant added or removed)."""
+    scope = BotCommandScopeChat(chat_id=chat_id)
+    for language in LANGUAGES:
+        if role is Role.USER:
+            await bot.delete_my_commands(scope=scope, language_code=language)
+            continue
+        with i18n.context(), i18n.use_locale(language):
+            await bot.set_my_commands(staff_commands(role), scope=scope, language_code=language)

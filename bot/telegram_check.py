@@ -88,3 +88,26 @@ async def check_bot_api(settings: Settings, *, retry: RetryPolicy | None = None)
         return await check_telegram(bot, settings.telegram_api_url, retry=retry)
     finally:
         await bot.session.close()
+
+
+async def check_workspace(bot: Bot, chat_id: int | None) -> str | None:
+    """The consultants' group (CONSULTANTS_CHAT_ID) is a forum where the bot is an admin that
+    may manage topics; otherwise one line saying what to fix (logged, the bot still starts:
+    the person's side works, and the desk's rows wait in the outbox until it is fixed)."""
+    if chat_id is None:
+        return None
+    prefix = f"CONSULTANTS_CHAT_ID={chat_id}:"
+    try:
+        chat = await bot.get_chat(chat_id)
+        member = await bot.get_chat_member(chat_id, bot.id)
+    except TelegramAPIError as error:
+        return f"{prefix} the bot cannot see this chat ({first_line(error)}); add the bot to it"
+    if not chat.is_forum:
+        return f"{prefix} the group has no topics; turn on Topics in the group's settings"
+    if member.status == "creator":
+        return None
+    if member.status != "administrator":
+        return f"{prefix} the bot is not an admin; promote it with the right to manage topics"
+    if not getattr(member, "can_manage_topics", False):
+        return f"{prefix} the bot may not manage topics; give it that admin right"
+    return None

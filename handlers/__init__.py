@@ -26,6 +26,7 @@ from handlers import (
     start,
 )
 from handlers.desk import person as desk_person
+from handlers.desk import staff as desk_staff
 from handlers.dialog_exit import DialogExitMiddleware
 from handlers.dialogs import SaveDialogBeforeReply
 
@@ -46,6 +47,7 @@ def _navigation() -> Router:
         admin.navigation_router(),
         desk_person.navigation_router(),
         broadcasts.navigation_router(),
+        desk_staff.navigation_router(),
     )
     return router
 
@@ -53,6 +55,8 @@ def _navigation() -> Router:
 def build_root_router() -> Router:
     root = Router(name="root")
     root.include_router(membership.router())
+    # The consultants' group and the desk's card buttons (also pressed in private chats).
+    root.include_router(desk_staff.root_router())
     private = Router(name="private")
     # The bot works in private chats; in groups it stays silent rather than answer everyone.
     private.message.filter(F.chat.type == "private")
@@ -69,6 +73,9 @@ def build_root_router() -> Router:
         desk_person.router(),
         broadcasts.router(),
     )
+    # A consultant's message to their question (private mode) goes before the person's
+    # follow-ups: a consultant is also a user, and falls through when they have none open.
+    features.include_router(desk_staff.private_router())
     # While a person has an open question, whatever they write goes to it: after the dialogs
     # (a dialog's input is the dialog's), before small talk and the FAQ search.
     features.include_router(desk_person.follow_up_router())

@@ -21,6 +21,7 @@ def admin_menu() -> Screen:
         keyboard(
             [button(_("📅 Events and deadlines"), AdminEvCb(action="list"))],
             [button(_("📣 Broadcasts"), AdminCb(section="broadcasts"))],
+            [button(_("👩‍💼 Consultants"), AdminCb(section="consultants"))],
             [button(_("❓ Questions without a good answer"), AdminCb(section="faq_gaps"))],
             [button(_("📝 FAQ drafts"), AdminCb(section="faq_drafts"))],
             [button(main_menu_label(), MenuCb(action="main"))],

@@ -89,6 +89,7 @@ class DeskTextsView:
         messages: Sequence[MessageDTO],
         earlier_questions: int,
         region: str | None,
+        in_group: bool = True,
     ) -> MessageContent:
         with self._speaking(self._staff):
             lines = [
@@ -124,7 +125,15 @@ class DeskTextsView:
             if texts:
                 lines.append("")
                 lines += [f"💬 {html.escape(t[:CARD_TEXT_CHARS])}" for t in texts]
-            lines += ["", _("Write in this topic to answer; start with // for a colleagues' note.")]
+            how = (
+                _("Write in this topic to answer; start with // for a colleagues' note.")
+                if in_group
+                else _(
+                    "To answer, reply to the person's message, or just write while this "
+                    "question is yours and open; start with // for a note."
+                )
+            )
+            lines += ["", how]
             return MessageContent("\n".join(lines), self._card_buttons(ticket))
 
     def _card_buttons(self, ticket: TicketDTO) -> Keyboard:

@@ -20,6 +20,7 @@ class DeskTexts(Protocol):
         messages: Sequence[MessageDTO],
         earlier_questions: int,
         region: str | None,
+        in_group: bool = True,  # False: shown in a consultant's private chat
     ) -> MessageContent: ...
 
     def new_question(self, ticket: TicketDTO, first_text: str | None) -> MessageContent: ...

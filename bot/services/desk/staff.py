@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from bot.delivery.messages import Category, OutgoingMessage
+from bot.delivery.messages import Category, MessageContent, OutgoingMessage
 from bot.services.desk.board import Queue, QueueBoard
 from bot.services.desk.model import (
     BAN_REASON_MAX,
@@ -33,6 +33,7 @@ from db.repositories.desk import (
     TicketDTO,
 )
 from db.repositories.outbox import OutboxRepository
+from db.repositories.users import UserRepository
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,8 @@ class TakeResult:
 class StaffMessage:
     ticket: TicketDTO
     relayed: bool  # False: an internal note, not sent to the person
+    # The person blocked the bot (or left Telegram): the answer is kept but cannot reach them.
+    unreachable: bool = False
 
 
 class StaffDeskService(DeskBase):
@@ -205,7 +208,12 @@ class StaffDeskService(DeskBase):
         if ticket.first_response_at is None:
             values["first_response_at"] = now
         ticket = await self._tickets.update(ticket.id, values)
-        return StaffMessage(ticket, True)
+        return StaffMessage(ticket, True, not await self.reachable(ticket))
+
+    async def reachable(self, ticket: TicketDTO) -> bool:
+        """Whether the person can receive answers (the outbox drops rows to a blocked chat)."""
+        person = await UserRepository(self._session).get(ticket.user_id)
+        return person is not None and person.is_reachable
 
     def _signed(
         self, ticket: TicketDTO, actor: Staff, message: Incoming, stored: int
@@ -326,6 +334,32 @@ class StaffDeskService(DeskBase):
             stored = await self._messages.find(chat_id, message_id)
             ticket_id = stored.ticket_id if stored else None
         return await self._tickets.get(ticket_id) if ticket_id is not None else None
+
+    async def ticket(self, ticket_id: int, actor_id: int) -> TicketDTO:
+        """A question as staff see it (consultants and admins only)."""
+        await self.staff(actor_id)
+        return await self._ticket(ticket_id)
+
+    async def card(self, ticket_id: int, actor_id: int) -> MessageContent:
+        """The question's card with its buttons (private mode shows it to the consultant)."""
+        await self.staff(actor_id)
+        ticket = await self._ticket(ticket_id)
+        return await self._card(ticket, await self._owner_name(ticket))
+
+    async def question_text(self, ticket_id: int, actor_id: int) -> str:
+        """What the person wrote so far, as one text (to look for FAQ answers)."""
+        await self.staff(actor_id)
+        messages = await self._messages.of_ticket(ticket_id)
+        return "\n".join(m.text for m in messages if m.direction == Direction.IN and m.text)
+
+    async def choose(self, ticket_id: int, actor_id: int) -> TicketDTO:
+        """Private mode: the owner makes this question the one their messages go to."""
+        actor = await self.staff(actor_id)
+        ticket = await self._ticket(ticket_id)
+        if ticket.owner_id != actor.user_id:
+            raise NotAllowedError("not_owner")
+        await self._consultants.set(actor_id, current_ticket_id=ticket.id)
+        return ticket
 
     async def current_of(self, actor_id: int) -> TicketDTO | None:
         consultant = await self._consultants.get(actor_id)

@@ -124,7 +124,12 @@ class DeskBase:
         earlier = [t for t in await self._tickets.of_user(ticket.user_id) if t.id < ticket.id]
         person = await UserRepository(self._session).get(ticket.user_id)
         return self._ctx.texts.card(
-            ticket, owner, messages, len(earlier), person.region if person else None
+            ticket,
+            owner,
+            messages,
+            len(earlier),
+            person.region if person else None,
+            in_group=self._ctx.workspace.is_group,
         )
 
     async def _send(self, *messages: OutgoingMessage) -> int:
