@@ -21,8 +21,10 @@ message. The outbox's sender relays it. The fake server SIGKILLs the process at 
     restart it goes out exactly once. The 👌 itself is lost (the redelivered update is skipped:
     the project's rule that a reply after the commit may be lost, never the change).
 
-In (a) and (b) the kill waits until the person saw 👌, so every case ends with: the follow-up
-stored once, the update recorded once and its redelivery recognised and skipped.
+In (a) and (b) the kill waits until the person saw 👌; by then the bot has usually confirmed the
+update with its next long poll, so the fake Telegram delivers it again (as Telegram does when a
+confirmation is lost). Every case ends with: the follow-up stored once in desk_messages, the
+update recorded once and its redelivery recognised and skipped, no error in the logs.
 """
 
 from __future__ import annotations
