@@ -49,6 +49,7 @@ class Kind(StrEnum):
     COPY = "copy"
     DOCUMENT = "document"
     EDIT_TEXT = "edit_text"
+    EDIT_CAPTION = "edit_caption"
     RENAME_TOPIC = "rename_topic"
     CLOSE_TOPIC = "close_topic"
     REOPEN_TOPIC = "reopen_topic"
@@ -58,6 +59,8 @@ class Kind(StrEnum):
 
 # Kinds that create a message: they go to a topic by thread_key and reply by target_ref.
 SENDING_KINDS = frozenset({Kind.TEXT, Kind.COPY, Kind.DOCUMENT})
+# Kinds that change the text of a message the bot sent (named by target_ref).
+EDIT_KINDS = frozenset({Kind.EDIT_TEXT, Kind.EDIT_CAPTION})
 TOPIC_KINDS = frozenset({Kind.RENAME_TOPIC, Kind.CLOSE_TOPIC, Kind.REOPEN_TOPIC})
 
 # Lower is sent first; within a priority, oldest first.
@@ -112,7 +115,7 @@ def visible_length(html_text: str) -> int:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OutgoingMessage:
     """One proactive message or change: build it with ``text_message``, ``copy_message``,
-    ``document_message``, ``edit_text``, ``rename_topic``, ``close_topic``, ``reopen_topic``,
+    ``document_message``, ``edit_text``, ``edit_caption``, ``rename_topic``, ``close_topic``, ``reopen_topic``,
     ``reaction`` or ``pin``.
 
     ``dedupe_key``: queueing a second message with the same key is a no-op, forever (reminders
@@ -171,7 +174,7 @@ class OutgoingMessage:
                 raise ValueError(f"message text longer than {MAX_TEXT} characters: split it")
         elif self.text is not None and visible_length(self.text) > MAX_CAPTION:
             raise ValueError(f"caption longer than {MAX_CAPTION} characters")
-        if kind not in SENDING_KINDS | {Kind.EDIT_TEXT} and (self.text or self.keyboard):
+        if kind not in SENDING_KINDS | EDIT_KINDS and (self.text or self.keyboard):
             raise ValueError(f"a {kind} carries no text or buttons")
 
     def _check_source(self) -> None:
@@ -208,8 +211,8 @@ class OutgoingMessage:
                 raise ValueError(f"{kind} needs the thread_key of its topic")
             if self.target_ref is not None:
                 raise ValueError(f"{kind} takes no target_ref")
-        if kind is Kind.EDIT_TEXT and self.target_ref is None:
-            raise ValueError("edit_text needs the target_ref of the message to edit")
+        if kind in EDIT_KINDS and self.target_ref is None:
+            raise ValueError(f"{kind} needs the target_ref of the message to edit")
         if kind in (Kind.REACTION, Kind.PIN):
             if (self.message_id is None) == (self.target_ref is None):
                 raise ValueError(f"a {kind} needs exactly one of message_id or target_ref")
@@ -305,6 +308,30 @@ class OutgoingMessage:
             kind=Kind.EDIT_TEXT,
             target_ref=target_ref,
             text=text,
+            keyboard=keyboard,
+            **options,
+        )
+
+    @classmethod
+    def edit_caption(
+        cls,
+        chat_id: int,
+        target_ref: str,
+        caption: str | None,
+        keyboard: Keyboard | None = None,
+        *,
+        category: Category,
+        **options: Any,
+    ) -> OutgoingMessage:
+        """editMessageCaption of the media message (a copy or a document) the row ``target_ref``
+        sent: its new caption (None removes it) and buttons. An edit that changes nothing counts
+        as delivered."""
+        return cls(
+            chat_id=chat_id,
+            category=category,
+            kind=Kind.EDIT_CAPTION,
+            target_ref=target_ref,
+            text=caption,
             keyboard=keyboard,
             **options,
         )

@@ -21,7 +21,12 @@ from db.repositories.outbox import ClaimedRow, TargetRow
 
 log = logging.getLogger(__name__)
 
-_EDITABLE = frozenset({Kind.TEXT, Kind.EDIT_TEXT})
+# What each edit can change: the text of a text message (sent, edited, or a copy of one — a
+# copy of a photo is refused by Telegram itself), the caption of a copy or a document.
+_EDITABLE = {
+    Kind.EDIT_TEXT: frozenset({Kind.TEXT, Kind.EDIT_TEXT, Kind.COPY}),
+    Kind.EDIT_CAPTION: frozenset({Kind.COPY, Kind.DOCUMENT, Kind.EDIT_CAPTION}),
+}
 _UNSENT = frozenset({OutboxState.PENDING, OutboxState.SENDING})
 
 
@@ -49,8 +54,8 @@ def target_message(
         missing = f"{ref} was never delivered ({target.state})"
     elif target.telegram_message_id is None:
         return Rejected(f"{ref} sent no message (it is a {target.kind})")
-    elif row.kind == Kind.EDIT_TEXT and target.kind not in _EDITABLE:
-        return Rejected(f"{ref} is a {target.kind}: only text messages can be edited")
+    elif row.kind in _EDITABLE and target.kind not in _EDITABLE[Kind(row.kind)]:
+        return Rejected(f"{ref} is a {target.kind}: a {row.kind} cannot change it")
     else:
         return target.telegram_message_id
     if row.kind in SENDING_KINDS:

@@ -204,6 +204,7 @@ async def _call(
 _ACTIONS = frozenset(
     {
         Kind.EDIT_TEXT,
+        Kind.EDIT_CAPTION,
         Kind.RENAME_TOPIC,
         Kind.CLOSE_TOPIC,
         Kind.REOPEN_TOPIC,
@@ -230,6 +231,19 @@ async def _act(
                 text=row.text or "",
                 chat_id=row.chat_id,
                 message_id=target,
+                reply_markup=_markup(row),
+                request_timeout=seconds,
+            )
+        )
+        return Delivered(target)
+    if row.kind == Kind.EDIT_CAPTION:
+        if target is None:
+            raise ValueError("edit_caption row without its target message")
+        await _unless_unchanged(
+            bot.edit_message_caption(
+                chat_id=row.chat_id,
+                message_id=target,
+                caption=row.text,
                 reply_markup=_markup(row),
                 request_timeout=seconds,
             )

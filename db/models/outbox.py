@@ -48,6 +48,7 @@ class OutboxKind:
     COPY = "copy"
     DOCUMENT = "document"
     EDIT_TEXT = "edit_text"
+    EDIT_CAPTION = "edit_caption"
     RENAME_TOPIC = "rename_topic"
     CLOSE_TOPIC = "close_topic"
     REOPEN_TOPIC = "reopen_topic"

@@ -52,6 +52,26 @@ class Incoming:
 
 
 @dataclass(frozen=True, slots=True)
+class Edited:
+    """A message the person edited after sending it: its new text or caption, as plain text
+    (stored) and as HTML (relayed, formatting kept); ``version`` tells two edits apart
+    (Telegram's edit_date and the text), so a redelivered edit is relayed once."""
+
+    chat_id: int
+    message_id: int
+    author_id: int
+    text: str | None
+    html: str | None
+    version: str
+
+
+class EditOutcome(StrEnum):
+    RELAYED = "relayed"  # the consultants' copies follow it
+    STORED = "stored"  # a draft's message: the new text is kept, nothing relayed yet
+    IGNORED = "ignored"  # not a message of an open question of theirs
+
+
+@dataclass(frozen=True, slots=True)
 class Expectation:
     """When the person may expect an answer: open now (with the usual time to answer), or when
     consultants are back."""

@@ -6,7 +6,8 @@
 - `router()`: «Ask a consultant» under FAQ answers and after 👎 (it keeps the last search, which
   the navigation would clear), and the optional comment after the stars (a plain FSM state).
 - `follow_up_router()`: anything written while a question is open goes to it. It goes after the
-  dialogs and before the FAQ's free-text search (handlers/__init__.py).
+  dialogs and before the FAQ's free-text search (handlers/__init__.py). An edit of a message of
+  an open question is followed by the consultants' copy.
 """
 
 from __future__ import annotations
@@ -119,4 +120,6 @@ def router() -> Router:
 def follow_up_router() -> Router:
     router = Router(name="desk.person.follow_up")
     router.message.register(questions.follow_up, StateFilter(None))
+    # Edits follow whatever state the chat is in (a dialog does not take edited messages).
+    router.edited_message.register(questions.follow_edit, F.chat.type == "private")
     return router

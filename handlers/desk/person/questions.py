@@ -18,7 +18,7 @@ from bot.services.desk.tickets import DeskService
 from db.repositories.users import UserDTO
 from handlers.desk.callbacks import AskCb
 from handlers.desk.person import views
-from handlers.desk.person.messages import incoming, is_desk_message, mark_stored
+from handlers.desk.person.messages import edited, incoming, is_desk_message, mark_stored
 from handlers.desk.person.states import DeskFeedback
 from handlers.screens import show
 
@@ -73,6 +73,13 @@ async def follow_up(
         notes.insert(0, _("✓ Added to question #{id}.").format(id=result.ticket.id))
     if notes:
         await message.answer("\n\n".join(notes))
+
+
+async def follow_edit(message: Message, desk: DeskService, db_user: UserDTO, clock: Clock) -> None:
+    """The person edited a message: the consultants' copy follows when it belongs to an open
+    question (or a draft); any other edit is left alone, silently."""
+    outcome = await desk.edited(db_user.id, edited(message, clock))
+    log.debug("desk: an edited message was %s", outcome)
 
 
 # ------------------------------------------------------------------------------ /my
@@ -177,6 +184,7 @@ __all__ = [
     "comment_given",
     "comment_not_text",
     "comment_skipped",
+    "follow_edit",
     "follow_up",
     "on_not_theirs",
     "open_question",
