@@ -115,8 +115,8 @@ def visible_length(html_text: str) -> int:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OutgoingMessage:
     """One proactive message or change: build it with ``text_message``, ``copy_message``,
-    ``document_message``, ``edit_text``, ``edit_caption``, ``rename_topic``, ``close_topic``, ``reopen_topic``,
-    ``reaction`` or ``pin``.
+    ``document_message``, ``edit_text``, ``edit_caption``, ``rename_topic``, ``close_topic``,
+    ``reopen_topic``, ``reaction`` or ``pin``.
 
     ``dedupe_key``: queueing a second message with the same key is a no-op, forever (reminders
     use e.g. ``reminder:42:1440:<user>``); it is also the name other rows use to point at this

@@ -22,6 +22,9 @@ OPEN: Final = (Status.WAITING, Status.IN_PROGRESS, Status.ANSWERED)
 TOPICS: Final = ("registration", "grants", "reporting", "other")
 # A message to a question closed this recently reopens it; later, it starts a new one.
 REOPEN_WINDOW: Final = timedelta(days=7)
+# Within this long of a question's closing (and after REOPEN_WINDOW), a message is answered with
+# "your question was closed, ask a new one?"; later it is an FAQ search like anyone's.
+NEW_QUESTION_OFFER: Final = timedelta(days=30)
 # More than this many messages a minute is flooding: slowed with a note, never dropped.
 FLOOD_MESSAGES: Final = 20
 FLOOD_WINDOW: Final = timedelta(minutes=1)

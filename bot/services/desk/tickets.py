@@ -22,6 +22,7 @@ from bot.services.desk.model import (
     FLOOD_MESSAGES,
     FLOOD_WINDOW,
     NAME_MAX,
+    NEW_QUESTION_OFFER,
     REOPEN_WINDOW,
     TOPICS,
     DeskError,
@@ -289,6 +290,16 @@ class DeskService(DeskBase):
         if open_tickets:
             return open_tickets[-1]
         return await self._tickets.latest_closed_of(user_id, self.now - REOPEN_WINDOW)
+
+    async def closed_long_ago(self, user_id: int) -> TicketDTO | None:
+        """The person's question closed too long ago to reopen (but not so long ago that their
+        message is surely something else), when nothing of theirs is open: a message of theirs
+        then starts a new question, which they are offered."""
+        if await self._tickets.open_of(user_id):
+            return None
+        if await self._tickets.latest_closed_of(user_id, self.now - REOPEN_WINDOW) is not None:
+            return None  # a message reopens that one
+        return await self._tickets.latest_closed_of(user_id, self.now - NEW_QUESTION_OFFER)
 
     async def follow_up(self, user_id: int, message: Incoming) -> FollowUp | None:
         """Add a message to the person's question; None when there is none to add it to."""

@@ -4,7 +4,9 @@
   questions (AskCb). They close an open dialog first.
 - `dialogs()`: the ask dialog (aiogram-dialog).
 - `router()`: «Ask a consultant» under FAQ answers and after 👎 (it keeps the last search, which
-  the navigation would clear), and the optional comment after the stars (a plain FSM state).
+  the navigation would clear), «Ask a new question» after a message to a question closed more
+  than 7 days ago (it carries that message over the same way), and the optional comment after
+  the stars (a plain FSM state).
 - `follow_up_router()`: anything written while a question is open goes to it. It goes after the
   dialogs and before the FAQ's free-text search (handlers/__init__.py). An edit of a message of
   an open question is followed by the consultants' copy.
@@ -83,6 +85,24 @@ async def ask_after_answer(
     )
 
 
+async def ask_again(
+    callback: CallbackQuery,
+    dialog_manager: DialogManager,
+    desk: DeskService,
+    db_user: UserDTO,
+    clock: Clock,
+    state: FSMContext,
+) -> None:
+    """«✍️ Ask a new question» after a message to a question closed long ago: what they wrote
+    since comes along as the new question's first messages."""
+    data = await state.get_data()
+    carried = questions.carried_messages(data, db_user.id, clock)
+    # Not a navigation handler either (it would clear the FSM data, and the messages with it).
+    await state.set_state(None)
+    await state.update_data({questions.CARRY_KEY: []})
+    await begin(callback, dialog_manager, desk, db_user, carried=carried, clock=clock)
+
+
 def navigation_router() -> Router:
     router = Router(name="desk.person.navigation")
     # Errors reach every router's handlers: this one answers only the person's own buttons.
@@ -112,6 +132,7 @@ def dialogs() -> Router:
 def router() -> Router:
     router = Router(name="desk.person")
     router.callback_query.register(ask_after_answer, AskConsultantCb.filter())
+    router.callback_query.register(ask_again, AskCb.filter(F.action == "again"))
     router.message.register(questions.comment_given, StateFilter(DeskFeedback.comment), F.text)
     router.message.register(questions.comment_not_text, StateFilter(DeskFeedback.comment))
     return router

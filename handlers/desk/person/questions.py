@@ -5,6 +5,7 @@ that it is theirs (a forged id gets "not available", nothing changes)."""
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from aiogram import Bot
 from aiogram.dispatcher.event.bases import SkipHandler
@@ -13,8 +14,15 @@ from aiogram.types import CallbackQuery, ErrorEvent, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.clock import Clock
-from bot.services.desk.model import FLOOD_WINDOW, DeskError, Status, TicketNotFoundError
+from bot.services.desk.model import (
+    FLOOD_WINDOW,
+    DeskError,
+    Incoming,
+    Status,
+    TicketNotFoundError,
+)
 from bot.services.desk.tickets import DeskService
+from db.repositories.desk import TicketDTO
 from db.repositories.users import UserDTO
 from handlers.desk.callbacks import AskCb
 from handlers.desk.person import views
@@ -25,6 +33,10 @@ from handlers.screens import show
 log = logging.getLogger(__name__)
 
 FLOOD_NOTED_KEY = "desk_flood_noted"
+# FSM data: what the person wrote after their last question closed too long ago to reopen, for
+# "✍️ Ask a new question" to carry over (as «Ask a consultant» carries the last FAQ search).
+CARRY_KEY = "desk_carry"
+CARRY_MAX = 10
 COMMENT_KEY = "desk_comment_ticket"
 
 
@@ -45,7 +57,11 @@ async def follow_up(
         raise SkipHandler
     result = await desk.follow_up(db_user.id, incoming(message, clock))
     if result is None:
-        raise SkipHandler
+        closed = await desk.closed_long_ago(db_user.id)
+        if closed is None:
+            raise SkipHandler
+        await offer_new_question(message, closed, state, clock)
+        return
     notes: list[str] = []
     if result.reopened:
         notes.append(
@@ -80,6 +96,50 @@ async def follow_edit(message: Message, desk: DeskService, db_user: UserDTO, clo
     question (or a draft); any other edit is left alone, silently."""
     outcome = await desk.edited(db_user.id, edited(message, clock))
     log.debug("desk: an edited message was %s", outcome)
+
+
+async def offer_new_question(
+    message: Message, closed: TicketDTO, state: FSMContext, clock: Clock
+) -> None:
+    """A message after the week in which it would have reopened `closed`: kept in the FSM data
+    and answered with "✍️ Ask a new question" (an album gets one answer)."""
+    kept = incoming(message, clock)
+    carried: list[dict[str, Any]] = list((await state.get_data()).get(CARRY_KEY) or [])
+    album = kept.media_group_id
+    same_album = album is not None and any(item.get("group") == album for item in carried)
+    if len(carried) < CARRY_MAX and all(item.get("id") != kept.message_id for item in carried):
+        carried.append(
+            {"id": kept.message_id, "kind": kept.kind, "text": kept.text, "group": album}
+        )
+    # Saved before the reply goes out (a write after it would not be committed).
+    await state.update_data({CARRY_KEY: carried})
+    if not same_album:
+        await show(message, views.closed_long_ago_screen(closed))
+
+
+def carried_messages(data: dict[str, Any], user_id: int, clock: Clock) -> list[Incoming]:
+    """The messages `offer_new_question` kept, as the desk stores them."""
+    messages = []
+    for item in data.get(CARRY_KEY) or []:
+        try:
+            message_id = int(item["id"])
+            kind = str(item["kind"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        text = item.get("text")
+        group = item.get("group")
+        messages.append(
+            Incoming(
+                chat_id=user_id,
+                message_id=message_id,
+                author_id=user_id,
+                kind=kind,
+                text=str(text) if text else None,
+                media_group_id=str(group) if group else None,
+                sent_at=clock.now(),
+            )
+        )
+    return messages
 
 
 # ------------------------------------------------------------------------------ /my
