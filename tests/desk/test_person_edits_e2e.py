@@ -105,6 +105,9 @@ async def test_edits_are_followed_in_the_topic(
     assert edited.text == "Сколько стоит регистрация <b>фонда</b>?"
     stored = await messages_of(forum_bot, ticket.id)
     assert stored[0].text == "Сколько стоит регистрация <b>фонда</b>?"
+    # The card quotes the person's messages: it is brought up to date.
+    card = await topic.wait_for(lambda m: m.text.startswith("❓") and "фонда" in m.text)
+    assert "💬 Сколько стоит регистрация <b>фонда</b>?" in card.text
 
     # The photo's caption: editMessageCaption on its copy.
     topic.mark_read()
@@ -177,6 +180,7 @@ async def test_in_private_mode_the_consultants_copy_follows(
     await user.edit(message.message_id, "Вопрос о гранте на 2027 год")
     edited = await consultant.wait_for(lambda m: m.message_id == copy.message_id and m.edited)
     assert edited.text == "Вопрос о гранте на 2027 год"
+    await idle(private_bot)
     assert await outbox_kinds(private_bot, "desk:edit:") == [("edit_text", "sent")]
 
 
@@ -202,8 +206,8 @@ async def test_within_a_week_a_message_reopens_the_question(
     ]
     forum = telegram.forum(FORUM_ID, "Kenes consultants")
     topic = await forum.wait_topic(f"#{ticket.id}")
-    await topic.wait_for(lambda m: m.text == "Ещё один вопрос по тому же")
     await topic.wait_text("открыт снова")
+    await topic.wait_for(lambda m: m.text == "Ещё один вопрос по тому же")
 
 
 async def test_after_a_week_the_message_starts_a_new_question(

@@ -378,6 +378,11 @@ class DeskService(DeskBase):
                 )
             relays.append(relay)
         await self._send(*relays)
+        if workspace.is_group:
+            # The card quotes the person's latest messages: it shows the new text too.
+            ticket = await self._tickets.update(ticket.id, {"revision": ticket.revision + 1})
+            card = await self._card(ticket, await self._owner_name(ticket))
+            await self._send(workspace.card_update(ticket, card))
         return EditOutcome.RELAYED
 
     async def my_questions(self, user_id: int) -> list[TicketDTO]:
