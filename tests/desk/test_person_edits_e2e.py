@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import Settings
+from bot.sandbox.client import Media
 from bot.sandbox.harness import RunningBot
 from bot.sandbox.server import FakeTelegramServer
 from bot.sandbox.views import TopicView
@@ -227,14 +228,34 @@ async def test_after_a_week_the_message_starts_a_new_question(
     assert still.status == "closed"  # not reopened, and nothing stored yet
     assert [m.text for m in await messages_of(forum_bot, old.id)] == ["Старый вопрос"]
 
+    # An album right after: kept too, with one more note for the whole album.
+    user.mark_read()
+    await user.send_album([Media.photo(), Media.photo()], caption="Свидетельство")
+    await user.wait_for(lambda m: any("Задать новый вопрос" in b for b in m.button_texts()))
+    await user.send("/my")  # a later update: the album has been handled
+    await user.wait_text("Мои вопросы")
+    notes = [m for m in user.messages if "Задать новый вопрос" in " ".join(m.button_texts())]
+    assert len(notes) == 2
+
     user.mark_read()
     await user.press("Задать новый вопрос", message=note)
-    window = await user.wait_text("пока 1 сообщение")
+    window = await user.wait_text("пока 3 сообщения")
     assert "А как продлить регистрацию?" in window.text
     _, draft = await tickets(forum_bot)
     assert draft.status == "draft"
-    [first] = await messages_of(forum_bot, draft.id)
-    assert (first.message_id, first.text) == (late, "А как продлить регистрацию?")
+    first, *album = await messages_of(forum_bot, draft.id)
+    assert (first.message_id, first.text, first.kind) == (
+        late,
+        "А как продлить регистрацию?",
+        "text",
+    )
+    assert [(m.kind, m.media_group_id is not None) for m in album] == [("photo", True)] * 2
+
+    # An edit while it is still a draft: the new text is kept for the question.
+    await user.edit(late, "А как продлить регистрацию фонда?")
+    await user.send("И что для этого нужно?")
+    await user.wait_text("пока 4 сообщения")
+    assert (await messages_of(forum_bot, draft.id))[0].text == "А как продлить регистрацию фонда?"
     # Sent as usual: the carried message is the first one in the new question's topic.
     user.mark_read()
     await user.press("Далее")
@@ -251,4 +272,21 @@ async def test_after_a_week_the_message_starts_a_new_question(
     await user.wait_text(f"#{draft.id}")
     forum = telegram.forum(FORUM_ID, "Kenes consultants")
     topic = await forum.wait_topic(f"#{draft.id}")
-    await topic.wait_for(lambda m: m.text == "А как продлить регистрацию?")
+    await topic.wait_for(lambda m: m.text == "А как продлить регистрацию фонда?")
+    await topic.wait_for(lambda m: m.kind == "photo")
+
+
+async def test_a_month_later_a_message_is_an_faq_search_again(
+    forum_bot: RunningBot, fake_clock: FakeClock
+) -> None:
+    user = await forum_bot.known_user(7206, "Дана", "ru")
+    await ask(user, "Старый вопрос", topic="Другое", send="Отправить", nxt="Далее")
+    [old] = await tickets(forum_bot)
+    async with forum_bot.app.sessionmaker() as session, session.begin():
+        await forum_bot.app.services.for_session(session).desk.close(user.id, old.id)
+    fake_clock.advance(timedelta(days=31))
+    user.mark_read()
+    await user.send("Сколько стоит регистрация НПО?")
+    await user.wait_text("МРП")
+    assert not [m for m in user.messages if "Задать новый вопрос" in " ".join(m.button_texts())]
+    assert [t.status for t in await tickets(forum_bot)] == ["closed"]
