@@ -290,3 +290,27 @@ async def test_a_month_later_a_message_is_an_faq_search_again(
     await user.wait_text("МРП")
     assert not [m for m in user.messages if "Задать новый вопрос" in " ".join(m.button_texts())]
     assert [t.status for t in await tickets(forum_bot)] == ["closed"]
+
+
+async def test_an_offer_left_unanswered_for_a_day_carries_nothing_old(
+    forum_bot: RunningBot, fake_clock: FakeClock
+) -> None:
+    user = await forum_bot.known_user(7207, "Дана", "ru")
+    await ask(user, "Старый вопрос", topic="Другое", send="Отправить", nxt="Далее")
+    [old] = await tickets(forum_bot)
+    async with forum_bot.app.sessionmaker() as session, session.begin():
+        await forum_bot.app.services.for_session(session).desk.close(user.id, old.id)
+    fake_clock.advance(timedelta(days=8))
+    user.mark_read()
+    await user.send("Забытое сообщение")
+    await user.wait_for(lambda m: any("Задать новый вопрос" in b for b in m.button_texts()))
+    fake_clock.advance(timedelta(days=2))
+    user.mark_read()
+    fresh = await user.send("Новый вопрос о гранте")
+    note = await user.wait_for(lambda m: any("Задать новый вопрос" in b for b in m.button_texts()))
+    user.mark_read()
+    await user.press("Задать новый вопрос", message=note)
+    await user.wait_text("пока 1 сообщение")
+    _, draft = await tickets(forum_bot)
+    [first] = await messages_of(forum_bot, draft.id)
+    assert (first.message_id, first.text) == (fresh, "Новый вопрос о гранте")

@@ -37,6 +37,7 @@ FLOOD_NOTED_KEY = "desk_flood_noted"
 # "✍️ Ask a new question" to carry over (as «Ask a consultant» carries the last FAQ search).
 CARRY_KEY = "desk_carry"
 CARRY_MAX = 10
+CARRY_TTL = 24 * 3600  # seconds: a message older than this is not carried any more
 COMMENT_KEY = "desk_comment_ticket"
 
 
@@ -104,12 +105,19 @@ async def offer_new_question(
     """A message after the week in which it would have reopened `closed`: kept in the FSM data
     and answered with "✍️ Ask a new question" (an album gets one answer)."""
     kept = incoming(message, clock)
-    carried: list[dict[str, Any]] = list((await state.get_data()).get(CARRY_KEY) or [])
+    now = clock.now().timestamp()
+    carried = _fresh((await state.get_data()).get(CARRY_KEY), now)
     album = kept.media_group_id
     same_album = album is not None and any(item.get("group") == album for item in carried)
     if len(carried) < CARRY_MAX and all(item.get("id") != kept.message_id for item in carried):
         carried.append(
-            {"id": kept.message_id, "kind": kept.kind, "text": kept.text, "group": album}
+            {
+                "id": kept.message_id,
+                "kind": kept.kind,
+                "text": kept.text,
+                "group": album,
+                "at": now,
+            }
         )
     # Saved before the reply goes out (a write after it would not be committed).
     await state.update_data({CARRY_KEY: carried})
@@ -117,10 +125,21 @@ async def offer_new_question(
         await show(message, views.closed_long_ago_screen(closed))
 
 
+def _fresh(carried: object, now: float) -> list[dict[str, Any]]:
+    """The kept messages not older than CARRY_TTL (an offer left unanswered is forgotten)."""
+    if not isinstance(carried, list):
+        return []
+    return [
+        item
+        for item in carried
+        if isinstance(item, dict) and now - float(item.get("at") or 0) <= CARRY_TTL
+    ]
+
+
 def carried_messages(data: dict[str, Any], user_id: int, clock: Clock) -> list[Incoming]:
     """The messages `offer_new_question` kept, as the desk stores them."""
     messages = []
-    for item in data.get(CARRY_KEY) or []:
+    for item in _fresh(data.get(CARRY_KEY), clock.now().timestamp()):
         try:
             message_id = int(item["id"])
             kind = str(item["kind"])
