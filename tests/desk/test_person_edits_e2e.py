@@ -276,7 +276,7 @@ async def test_after_a_week_the_message_starts_a_new_question(
     await topic.wait_for(lambda m: m.kind == "photo")
 
 
-async def test_a_month_later_a_message_is_an_faq_search_again(
+async def test_a_text_can_be_searched_instead_and_a_month_later_it_is_a_search(
     forum_bot: RunningBot, fake_clock: FakeClock
 ) -> None:
     user = await forum_bot.known_user(7206, "Дана", "ru")
@@ -284,11 +284,22 @@ async def test_a_month_later_a_message_is_an_faq_search_again(
     [old] = await tickets(forum_bot)
     async with forum_bot.app.sessionmaker() as session, session.begin():
         await forum_bot.app.services.for_session(session).desk.close(user.id, old.id)
-    fake_clock.advance(timedelta(days=31))
+    fake_clock.advance(timedelta(days=8))
+    # 8 days on: the note; a text can still be looked up in the knowledge base from it.
     user.mark_read()
     await user.send("Сколько стоит регистрация НПО?")
+    note = await user.wait_for(lambda m: "🔎 Поискать в базе знаний" in m.button_texts())
+    user.mark_read()
+    await user.press("Поискать в базе знаний", message=note)
     await user.wait_text("МРП")
-    assert not [m for m in user.messages if "Задать новый вопрос" in " ".join(m.button_texts())]
+    assert [t.status for t in await tickets(forum_bot)] == ["closed"]
+
+    fake_clock.advance(timedelta(days=23))
+    user.mark_read()
+    await user.send("Сколько стоит регистрация НПО?")
+    answer = await user.wait_text("МРП")
+    assert "Задать новый вопрос" not in " ".join(answer.button_texts())
+    assert len([m for m in user.messages if "✍️ Задать новый вопрос" in m.button_texts()]) == 1
     assert [t.status for t in await tickets(forum_bot)] == ["closed"]
 
 

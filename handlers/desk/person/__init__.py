@@ -23,15 +23,17 @@ from aiogram_dialog import DialogManager
 from bot.clock import Clock
 from bot.services.desk.model import TicketNotFoundError
 from bot.services.desk.tickets import DeskService
+from bot.services.faq.service import FaqService
 from db.repositories.users import UserDTO
 from handlers.callbacks import MenuCb
 from handlers.desk.callbacks import AskCb
-from handlers.desk.person import questions
+from handlers.desk.person import questions, views
 from handlers.desk.person.ask import ask_dialog, begin
 from handlers.desk.person.states import DeskFeedback
 from handlers.dialogs import guarded
 from handlers.faq.callbacks import AskConsultantCb
-from handlers.faq.search import LAST_SEARCH_KEY
+from handlers.faq.search import LAST_SEARCH_KEY, search_screens
+from handlers.screens import show_below
 
 
 async def cmd_ask(
@@ -103,6 +105,26 @@ async def ask_again(
     await begin(callback, dialog_manager, desk, db_user, carried=carried, clock=clock)
 
 
+async def search_instead(
+    callback: CallbackQuery,
+    callback_data: AskCb,
+    faq: FaqService,
+    db_user: UserDTO,
+    clock: Clock,
+    state: FSMContext,
+) -> None:
+    """«🔎 Search the knowledge base» on that note: the text they wrote, as an FAQ search (whose
+    answers offer «Ask a consultant», carrying it over the usual way)."""
+    data = await state.get_data()
+    text = questions.carried_text(data, callback_data.arg, clock)
+    if text is None:
+        await callback.answer(views.not_available(), show_alert=True)
+        return
+    screens = await search_screens(text, faq, state, db_user.id, callback_data.arg)
+    for screen in screens:
+        await show_below(callback, screen)
+
+
 def navigation_router() -> Router:
     router = Router(name="desk.person.navigation")
     # Errors reach every router's handlers: this one answers only the person's own buttons.
@@ -133,6 +155,7 @@ def router() -> Router:
     router = Router(name="desk.person")
     router.callback_query.register(ask_after_answer, AskConsultantCb.filter())
     router.callback_query.register(ask_again, AskCb.filter(F.action == "again"))
+    router.callback_query.register(search_instead, AskCb.filter(F.action == "search"))
     router.message.register(questions.comment_given, StateFilter(DeskFeedback.comment), F.text)
     router.message.register(questions.comment_not_text, StateFilter(DeskFeedback.comment))
     return router

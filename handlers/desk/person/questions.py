@@ -122,7 +122,16 @@ async def offer_new_question(
     # Saved before the reply goes out (a write after it would not be committed).
     await state.update_data({CARRY_KEY: carried})
     if not same_album:
-        await show(message, views.closed_long_ago_screen(closed))
+        searchable = kept.message_id if kept.kind == "text" and kept.text else None
+        await show(message, views.closed_long_ago_screen(closed, searchable))
+
+
+def carried_text(data: dict[str, Any], message_id: int, clock: Clock) -> str | None:
+    """The text of a kept message (None: not kept, or no text)."""
+    for item in _fresh(data.get(CARRY_KEY), clock.now().timestamp()):
+        if item.get("id") == message_id and item.get("text"):
+            return str(item["text"])
+    return None
 
 
 def _fresh(carried: object, now: float) -> list[dict[str, Any]]:
