@@ -62,8 +62,10 @@ class Kind(StrEnum):
 
 # Kinds that create a message: they go to a topic by thread_key and reply by target_ref.
 SENDING_KINDS = frozenset({Kind.TEXT, Kind.COPY, Kind.DOCUMENT, Kind.PHOTO, Kind.VIDEO})
+# Kinds that change the text or caption of a message the bot sent (named by target_ref).
+EDIT_KINDS = frozenset({Kind.EDIT_TEXT, Kind.EDIT_CAPTION})
 # Kinds that act on a message another row sent, named by target_ref.
-EDITING_KINDS = frozenset({Kind.EDIT_TEXT, Kind.EDIT_CAPTION, Kind.DELETE})
+EDITING_KINDS = EDIT_KINDS | {Kind.DELETE}
 TOPIC_KINDS = frozenset({Kind.RENAME_TOPIC, Kind.CLOSE_TOPIC, Kind.REOPEN_TOPIC})
 
 # Lower is sent first; within a priority, oldest first.
@@ -118,8 +120,8 @@ def visible_length(html_text: str) -> int:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OutgoingMessage:
     """One proactive message or change: build it with ``text_message``, ``copy_message``,
-    ``document_message``, ``edit_text``, ``rename_topic``, ``close_topic``, ``reopen_topic``,
-    ``reaction`` or ``pin``.
+    ``document_message``, ``edit_text``, ``edit_caption``, ``rename_topic``, ``close_topic``,
+    ``reopen_topic``, ``reaction`` or ``pin``.
 
     ``dedupe_key``: queueing a second message with the same key is a no-op, forever (reminders
     use e.g. ``reminder:42:1440:<user>``); it is also the name other rows use to point at this
@@ -177,9 +179,7 @@ class OutgoingMessage:
                 raise ValueError(f"message text longer than {MAX_TEXT} characters: split it")
         elif self.text is not None and visible_length(self.text) > MAX_CAPTION:
             raise ValueError(f"caption longer than {MAX_CAPTION} characters")
-        if kind not in SENDING_KINDS | {Kind.EDIT_TEXT, Kind.EDIT_CAPTION} and (
-            self.text or self.keyboard
-        ):
+        if kind not in SENDING_KINDS | EDIT_KINDS and (self.text or self.keyboard):
             raise ValueError(f"a {kind} carries no text or buttons")
 
     def _check_source(self) -> None:
@@ -330,7 +330,9 @@ class OutgoingMessage:
         category: Category,
         **options: Any,
     ) -> OutgoingMessage:
-        """editMessageCaption of the photo, video or document the row ``target_ref`` sent."""
+        """editMessageCaption of the media message (a copy or a document) the row ``target_ref``
+        sent: its new caption (None removes it) and buttons. An edit that changes nothing counts
+        as delivered."""
         return cls(
             chat_id=chat_id,
             category=category,

@@ -21,8 +21,14 @@ from db.repositories.outbox import ClaimedRow, TargetRow
 
 log = logging.getLogger(__name__)
 
-_EDITABLE = frozenset({Kind.TEXT, Kind.EDIT_TEXT})
-_CAPTIONED = frozenset({Kind.PHOTO, Kind.VIDEO, Kind.DOCUMENT, Kind.COPY})
+# What each edit can change: the text of a text message (sent, edited, or a copy of one — a
+# copy of a photo is refused by Telegram itself), the caption of a media message or a copy.
+_EDITABLE = {
+    Kind.EDIT_TEXT: frozenset({Kind.TEXT, Kind.EDIT_TEXT, Kind.COPY}),
+    Kind.EDIT_CAPTION: frozenset(
+        {Kind.COPY, Kind.DOCUMENT, Kind.PHOTO, Kind.VIDEO, Kind.EDIT_CAPTION}
+    ),
+}
 _UNSENT = frozenset({OutboxState.PENDING, OutboxState.SENDING})
 
 
@@ -50,10 +56,8 @@ def target_message(
         missing = f"{ref} was never delivered ({target.state})"
     elif target.telegram_message_id is None:
         return Rejected(f"{ref} sent no message (it is a {target.kind})")
-    elif row.kind == Kind.EDIT_TEXT and target.kind not in _EDITABLE:
-        return Rejected(f"{ref} is a {target.kind}: only text messages can be edited")
-    elif row.kind == Kind.EDIT_CAPTION and target.kind not in _CAPTIONED:
-        return Rejected(f"{ref} is a {target.kind}: it has no caption")
+    elif row.kind in _EDITABLE and target.kind not in _EDITABLE[Kind(row.kind)]:
+        return Rejected(f"{ref} is a {target.kind}: a {row.kind} cannot change it")
     else:
         return target.telegram_message_id
     if row.kind in SENDING_KINDS:

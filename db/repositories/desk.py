@@ -280,6 +280,12 @@ class MessageRepository:
         )
         return _dto(MessageDTO, row) if row is not None else None
 
+    async def set_text(self, message_row_id: int, text: str | None) -> None:
+        """A message edited after it was stored: its new text or caption."""
+        await self._session.execute(
+            update(TicketMessage).where(TicketMessage.id == message_row_id).values(text=text)
+        )
+
     async def count_in_since(self, user_id: int, since: datetime) -> int:
         count = await self._session.scalar(
             select(func.count())

@@ -646,11 +646,17 @@ class OutboxRepository:
         return _status(row) if row else None
 
     async def find(
-        self, *, dedupe_key: str | None = None, group_key: str | None = None
+        self,
+        *,
+        dedupe_key: str | None = None,
+        group_key: str | None = None,
+        dedupe_prefix: str | None = None,
     ) -> list[OutboxStatus]:
         conditions: list[ColumnElement[bool]] = []
         if dedupe_key is not None:
             conditions.append(OutboxMessage.dedupe_key == dedupe_key)
+        if dedupe_prefix is not None:
+            conditions.append(OutboxMessage.dedupe_key.startswith(dedupe_prefix, autoescape=True))
         if group_key is not None:
             conditions.append(OutboxMessage.group_key == group_key)
         result = await self._session.scalars(

@@ -29,7 +29,8 @@ class DeskCb(CallbackData, prefix="dk"):
 class AskCb(CallbackData, prefix="aq"):
     """The person's buttons: `new` (ask), `solved` (arg 1 yes / 0 no), `stars` (arg 1–5),
     `skip` (no comment), `close` (problem solved), `write` (make `t` the current question),
-    `my` (their questions)."""
+    `my` (their questions), `again` (a new question after `t` was closed long ago: what they
+    wrote since is its start), `search` (look their message `arg` up in the FAQ instead)."""
 
     action: str
     t: TicketId = 0

@@ -197,6 +197,8 @@ class DeskTextsView:
                 "handed_over": _("🔁 {name} handed #{id} over to {to}."),
                 "reopened": _("♻️ #{id} reopened: the person wrote again."),
                 "follow_up": _("💬 #{id}: the person wrote again after the answer."),
+                "edited": _("✏️ edited: {text}"),
+                "edited_blank": _("✏️ edited: the text was removed."),
                 "not_solved": _(
                     "❌ #{id}: the answer did not solve it; it is back with its consultant."
                 ),

@@ -235,3 +235,43 @@ async def test_a_change_waits_for_the_message_it_changes(any_env: DeliveryEnv) -
     assert any_env.texts(83) == ["board (live)"]
     assert {r.state for r in await any_env.rows()} == {OutboxState.SENT}
     assert (await any_env.row("edit")).attempts == 1
+
+
+async def test_copies_are_edited_text_or_caption(any_env: DeliveryEnv) -> None:
+    forum = any_env.server.forum(FORUM)
+    await any_env.add_users([79])
+    person = any_env.server.user(79)
+    words = await person.send("Вопрос")
+    scan = await person.send_document("charter.pdf", b"%PDF-1", "устав")
+    topics = TopicsByKey()
+
+    def copy(message_id: int, key: str) -> OutgoingMessage:
+        return OutgoingMessage.copy_message(
+            FORUM, from_chat_id=79, message_id=message_id, category=NOTICE,
+            thread_key="ticket:1", dedupe_key=key,
+        )  # fmt: skip
+
+    await any_env.queue(
+        copy(words, "words"),
+        copy(scan, "scan"),
+        OutgoingMessage.edit_text(FORUM, "words", "Вопрос <b>о фонде</b>", category=NOTICE),
+        OutgoingMessage.edit_caption(FORUM, "scan", "устав, 2 стр.", category=NOTICE),
+        # The same caption again (a resend after a crash): "not modified" counts as done.
+        OutgoingMessage.edit_caption(
+            FORUM, "scan", "устав, 2 стр.", category=NOTICE, dedupe_key="again"
+        ),
+        # Telegram refuses a caption edit of a text message: failed, not retried.
+        OutgoingMessage.edit_caption(FORUM, "words", "x", category=NOTICE, dedupe_key="wrong"),
+    )
+    async with any_env.sender(threads=topics) as sender:
+        await sender.wait_idle(20)
+
+    topic = forum.find_topic("ticket:1")
+    assert topic is not None
+    text_copy, scan_copy = topic.messages
+    assert (text_copy.text, text_copy.edited) == ("Вопрос о фонде", True)
+    assert (scan_copy.kind, scan_copy.text, scan_copy.edited) == ("document", "устав, 2 стр.", True)
+    assert (await any_env.row("again")).state == OutboxState.SENT
+    wrong = await any_env.row("wrong")
+    assert wrong.state == OutboxState.FAILED
+    assert "no caption in the message" in (wrong.last_error or "")

@@ -22,6 +22,9 @@ OPEN: Final = (Status.WAITING, Status.IN_PROGRESS, Status.ANSWERED)
 TOPICS: Final = ("registration", "grants", "reporting", "other")
 # A message to a question closed this recently reopens it; later, it starts a new one.
 REOPEN_WINDOW: Final = timedelta(days=7)
+# Within this long of a question's closing (and after REOPEN_WINDOW), a message is answered with
+# "your question was closed, ask a new one?"; later it is an FAQ search like anyone's.
+NEW_QUESTION_OFFER: Final = timedelta(days=30)
 # More than this many messages a minute is flooding: slowed with a note, never dropped.
 FLOOD_MESSAGES: Final = 20
 FLOOD_WINDOW: Final = timedelta(minutes=1)
@@ -49,6 +52,26 @@ class Incoming:
     text: str | None  # the text or the caption
     media_group_id: str | None
     sent_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Edited:
+    """A message the person edited after sending it: its new text or caption, as plain text
+    (stored) and as HTML (relayed, formatting kept); ``version`` tells two edits apart
+    (Telegram's edit_date and the text), so a redelivered edit is relayed once."""
+
+    chat_id: int
+    message_id: int
+    author_id: int
+    text: str | None
+    html: str | None
+    version: str
+
+
+class EditOutcome(StrEnum):
+    RELAYED = "relayed"  # the consultants' copies follow it
+    STORED = "stored"  # a draft's message: the new text is kept, nothing relayed yet
+    IGNORED = "ignored"  # not a message of an open question of theirs
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from bot.delivery.messages import Category, MessageContent, OutgoingMessage
 from db.repositories.desk import MessageDTO, TicketDTO
 
 CARD_KEY = "desk:card:{ticket}"
+# Kinds whose caption an edit can change (a sticker or a round video has none).
+CAPTIONED_KINDS = frozenset({"photo", "document", "video", "audio", "voice", "animation"})
 BOARD_KEY = "desk:board:{chat}"
 
 
@@ -101,6 +104,58 @@ class Workspace:
             for message in messages
             for chat in chats
         ]
+
+    def copy_key(self, message: MessageDTO, chat: int) -> str:
+        """The dedupe key of the row that copies `message` to `chat`."""
+        return f"desk:in:{message.id}:{chat}"
+
+    def copy_edit(
+        self,
+        ticket: TicketDTO,
+        message: MessageDTO,
+        html_text: str | None,
+        copy_ref: str,
+        chat: int,
+        version: str,
+    ) -> OutgoingMessage | None:
+        """The copy in `chat` follows the person's edit (`html_text`: its new text or caption);
+        None when Telegram cannot change such a copy (a sticker, a round video, a caption
+        too long)."""
+        options: dict[str, Any] = {
+            "category": Category.REPLY,
+            "dedupe_key": f"desk:edit:{message.id}:{chat}:{version}",
+            "group_key": group_key(ticket.id),
+        }
+        try:
+            if message.kind == "text" and html_text:
+                return OutgoingMessage.edit_text(chat, copy_ref, text=html_text, **options)
+            if message.kind in CAPTIONED_KINDS:
+                return OutgoingMessage.edit_caption(
+                    chat, copy_ref, caption=html_text or None, **options
+                )
+        except ValueError:
+            return None  # over Telegram's limits: the note says it instead
+        return None
+
+    def edit_note(
+        self,
+        ticket: TicketDTO,
+        message: MessageDTO,
+        content: MessageContent,
+        copy_ref: str,
+        chat: int,
+        version: str,
+    ) -> OutgoingMessage:
+        """A short note in reply to a copy that cannot be edited: what the person changed."""
+        return OutgoingMessage.text_message(
+            chat,
+            content.text,
+            category=Category.REPLY,
+            thread_key=thread_key(ticket.id) if self.group_id is not None else None,
+            target_ref=copy_ref,
+            dedupe_key=f"desk:edit:{message.id}:{chat}:{version}",
+            group_key=group_key(ticket.id),
+        )
 
     def notice(
         self, ticket: TicketDTO, content: MessageContent, key: str, to: Sequence[int] = ()

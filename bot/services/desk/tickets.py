@@ -22,10 +22,13 @@ from bot.services.desk.model import (
     FLOOD_MESSAGES,
     FLOOD_WINDOW,
     NAME_MAX,
+    NEW_QUESTION_OFFER,
     REOPEN_WINDOW,
     TOPICS,
     DeskError,
     Direction,
+    Edited,
+    EditOutcome,
     Expectation,
     Incoming,
     Status,
@@ -34,6 +37,7 @@ from bot.services.desk.model import (
 from bot.services.desk.opening import describe_next_opening
 from bot.services.desk.ports import DeskTexts
 from bot.services.desk.relay import Workspace
+from db.models.outbox import OutboxState
 from db.repositories.desk import (
     BanRepository,
     ConsultantRepository,
@@ -43,7 +47,11 @@ from db.repositories.desk import (
     TicketDTO,
     TicketRepository,
 )
+from db.repositories.outbox import OutboxRepository
 from db.repositories.users import UserRepository
+
+# The note for a copy Telegram cannot edit is at most this long (a message holds 4096).
+EDIT_NOTE_TEXT = 3500
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,6 +296,16 @@ class DeskService(DeskBase):
             return open_tickets[-1]
         return await self._tickets.latest_closed_of(user_id, self.now - REOPEN_WINDOW)
 
+    async def closed_long_ago(self, user_id: int) -> TicketDTO | None:
+        """The person's question closed too long ago to reopen (but not so long ago that their
+        message is surely something else), when nothing of theirs is open: a message of theirs
+        then starts a new question, which they are offered."""
+        if await self._tickets.open_of(user_id):
+            return None
+        if await self._tickets.latest_closed_of(user_id, self.now - REOPEN_WINDOW) is not None:
+            return None  # a message reopens that one
+        return await self._tickets.latest_closed_of(user_id, self.now - NEW_QUESTION_OFFER)
+
     async def follow_up(self, user_id: int, message: Incoming) -> FollowUp | None:
         """Add a message to the person's question; None when there is none to add it to."""
         ticket = await self.open_question(user_id)
@@ -324,6 +342,53 @@ class DeskService(DeskBase):
         ).note_off_hours(user_id, self._ctx.hours.local_date(now)):
             off_hours = self.expectation(now)
         return FollowUp(ticket, True, reopened, off_hours, flooding)
+
+    async def edited(self, user_id: int, edit: Edited) -> EditOutcome:
+        """The person edited a message they sent: a message of their open question is stored
+        anew and its copies for the consultants follow (an edit of each copy, or a short note
+        in reply where a copy cannot be edited); a draft's message is only stored; anything
+        else (not in a question, another person's, a closed question) is ignored."""
+        message = await self._messages.find(edit.chat_id, edit.message_id)
+        if (
+            message is None
+            or message.direction != Direction.IN
+            or message.author_id != user_id
+            or edit.chat_id != user_id
+        ):
+            return EditOutcome.IGNORED
+        ticket = await self._tickets.get(message.ticket_id)
+        if ticket is None or ticket.user_id != user_id or ticket.status == Status.CLOSED:
+            return EditOutcome.IGNORED
+        await self._messages.set_text(message.id, edit.text)
+        if ticket.status == Status.DRAFT:
+            return EditOutcome.STORED
+        workspace = self._ctx.workspace
+        copies = await OutboxRepository(self._session).find(dedupe_prefix=f"desk:in:{message.id}:")
+        gone = (OutboxState.FAILED, OutboxState.CANCELLED, OutboxState.SKIPPED)
+        relays = []
+        for copy in copies:
+            if copy.state in gone or copy.dedupe_key is None:
+                continue
+            relay = workspace.copy_edit(
+                ticket, message, edit.html, copy.dedupe_key, copy.chat_id, edit.version
+            )
+            if relay is None:
+                content = self._ctx.texts.event(
+                    ticket,
+                    "edited" if edit.text else "edited_blank",
+                    text=(edit.text or "")[:EDIT_NOTE_TEXT],
+                )
+                relay = workspace.edit_note(
+                    ticket, message, content, copy.dedupe_key, copy.chat_id, edit.version
+                )
+            relays.append(relay)
+        await self._send(*relays)
+        if workspace.is_group:
+            # The card quotes the person's latest messages: it shows the new text too.
+            ticket = await self._tickets.update(ticket.id, {"revision": ticket.revision + 1})
+            card = await self._card(ticket, await self._owner_name(ticket))
+            await self._send(workspace.card_update(ticket, card))
+        return EditOutcome.RELAYED
 
     async def my_questions(self, user_id: int) -> list[TicketDTO]:
         return await self._tickets.of_user(user_id)

@@ -9,6 +9,7 @@ bot restarts; the dialog's step is in the persistent FSM storage.
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from typing import Any
 
 from aiogram import F
@@ -53,9 +54,12 @@ async def begin(
     origin_query: str | None = None,
     query_message_id: int | None = None,
     faq_entry_id: str | None = None,
+    carried: Sequence[Incoming] = (),
     clock: Clock,
 ) -> None:
-    """Open (or resume) the person's draft question and show the dialog's first window."""
+    """Open (or resume) the person's draft question and show the dialog's first window.
+    `carried`: messages they wrote before asking (after a question closed long ago), added to
+    the draft as its first (or next) ones."""
     try:
         await desk.start(
             db_user.id,
@@ -74,6 +78,8 @@ async def begin(
             db_user.id,
             incoming_text(chat_id, query_message_id, db_user.id, origin_query, clock),
         )
+    for message in carried:
+        await desk.add_to_draft(db_user.id, message)  # stored once, however often pressed
     if isinstance(event, CallbackQuery):
         await event.answer()
     # A new message: an answer the button was pressed under stays in view.

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import zlib
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import Message, ReactionTypeEmoji
 
 from bot.clock import Clock
-from bot.services.desk.model import Incoming
+from bot.services.desk.model import Edited, Incoming
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,23 @@ def incoming(message: Message, clock: Clock) -> Incoming:
         text=message.text or message.caption,
         media_group_id=message.media_group_id,
         sent_at=clock.now(),
+    )
+
+
+def edited(message: Message, clock: Clock) -> Edited:
+    """An ``edited_message``: the new text or caption, plain and with its formatting."""
+    author = message.from_user.id if message.from_user else message.chat.id
+    text = message.text or message.caption
+    moment = message.edit_date or int(clock.now().timestamp())
+    # Telegram's edit_date counts seconds: the text tells two edits of one second apart.
+    version = f"{moment}-{zlib.crc32((text or '').encode()):08x}"
+    return Edited(
+        chat_id=message.chat.id,
+        message_id=message.message_id,
+        author_id=author,
+        text=text,
+        html=message.html_text if text else None,
+        version=version,
     )
 
 

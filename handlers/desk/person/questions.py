@@ -5,6 +5,7 @@ that it is theirs (a forged id gets "not available", nothing changes)."""
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from aiogram import Bot
 from aiogram.dispatcher.event.bases import SkipHandler
@@ -13,18 +14,30 @@ from aiogram.types import CallbackQuery, ErrorEvent, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.clock import Clock
-from bot.services.desk.model import FLOOD_WINDOW, DeskError, Status, TicketNotFoundError
+from bot.services.desk.model import (
+    FLOOD_WINDOW,
+    DeskError,
+    Incoming,
+    Status,
+    TicketNotFoundError,
+)
 from bot.services.desk.tickets import DeskService
+from db.repositories.desk import TicketDTO
 from db.repositories.users import UserDTO
 from handlers.desk.callbacks import AskCb
 from handlers.desk.person import views
-from handlers.desk.person.messages import incoming, is_desk_message, mark_stored
+from handlers.desk.person.messages import edited, incoming, is_desk_message, mark_stored
 from handlers.desk.person.states import DeskFeedback
 from handlers.screens import show
 
 log = logging.getLogger(__name__)
 
 FLOOD_NOTED_KEY = "desk_flood_noted"
+# FSM data: what the person wrote after their last question closed too long ago to reopen, for
+# "✍️ Ask a new question" to carry over (as «Ask a consultant» carries the last FAQ search).
+CARRY_KEY = "desk_carry"
+CARRY_MAX = 10
+CARRY_TTL = 24 * 3600  # seconds: a message older than this is not carried any more
 COMMENT_KEY = "desk_comment_ticket"
 
 
@@ -45,7 +58,11 @@ async def follow_up(
         raise SkipHandler
     result = await desk.follow_up(db_user.id, incoming(message, clock))
     if result is None:
-        raise SkipHandler
+        closed = await desk.closed_long_ago(db_user.id)
+        if closed is None:
+            raise SkipHandler
+        await offer_new_question(message, closed, state, clock)
+        return
     notes: list[str] = []
     if result.reopened:
         notes.append(
@@ -73,6 +90,84 @@ async def follow_up(
         notes.insert(0, _("✓ Added to question #{id}.").format(id=result.ticket.id))
     if notes:
         await message.answer("\n\n".join(notes))
+
+
+async def follow_edit(message: Message, desk: DeskService, db_user: UserDTO, clock: Clock) -> None:
+    """The person edited a message: the consultants' copy follows when it belongs to an open
+    question (or a draft); any other edit is left alone, silently."""
+    outcome = await desk.edited(db_user.id, edited(message, clock))
+    log.debug("desk: an edited message was %s", outcome)
+
+
+async def offer_new_question(
+    message: Message, closed: TicketDTO, state: FSMContext, clock: Clock
+) -> None:
+    """A message after the week in which it would have reopened `closed`: kept in the FSM data
+    and answered with "✍️ Ask a new question" (an album gets one answer)."""
+    kept = incoming(message, clock)
+    now = clock.now().timestamp()
+    carried = _fresh((await state.get_data()).get(CARRY_KEY), now)
+    album = kept.media_group_id
+    same_album = album is not None and any(item.get("group") == album for item in carried)
+    if len(carried) < CARRY_MAX and all(item.get("id") != kept.message_id for item in carried):
+        carried.append(
+            {
+                "id": kept.message_id,
+                "kind": kept.kind,
+                "text": kept.text,
+                "group": album,
+                "at": now,
+            }
+        )
+    # Saved before the reply goes out (a write after it would not be committed).
+    await state.update_data({CARRY_KEY: carried})
+    if not same_album:
+        searchable = kept.message_id if kept.kind == "text" and kept.text else None
+        await show(message, views.closed_long_ago_screen(closed, searchable))
+
+
+def carried_text(data: dict[str, Any], message_id: int, clock: Clock) -> str | None:
+    """The text of a kept message (None: not kept, or no text)."""
+    for item in _fresh(data.get(CARRY_KEY), clock.now().timestamp()):
+        if item.get("id") == message_id and item.get("text"):
+            return str(item["text"])
+    return None
+
+
+def _fresh(carried: object, now: float) -> list[dict[str, Any]]:
+    """The kept messages not older than CARRY_TTL (an offer left unanswered is forgotten)."""
+    if not isinstance(carried, list):
+        return []
+    return [
+        item
+        for item in carried
+        if isinstance(item, dict) and now - float(item.get("at") or 0) <= CARRY_TTL
+    ]
+
+
+def carried_messages(data: dict[str, Any], user_id: int, clock: Clock) -> list[Incoming]:
+    """The messages `offer_new_question` kept, as the desk stores them."""
+    messages = []
+    for item in _fresh(data.get(CARRY_KEY), clock.now().timestamp()):
+        try:
+            message_id = int(item["id"])
+            kind = str(item["kind"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        text = item.get("text")
+        group = item.get("group")
+        messages.append(
+            Incoming(
+                chat_id=user_id,
+                message_id=message_id,
+                author_id=user_id,
+                kind=kind,
+                text=str(text) if text else None,
+                media_group_id=str(group) if group else None,
+                sent_at=clock.now(),
+            )
+        )
+    return messages
 
 
 # ------------------------------------------------------------------------------ /my
@@ -177,6 +272,7 @@ __all__ = [
     "comment_given",
     "comment_not_text",
     "comment_skipped",
+    "follow_edit",
     "follow_up",
     "on_not_theirs",
     "open_question",

@@ -203,6 +203,25 @@ def closed_screen(ticket: TicketDTO) -> Screen:
     return Screen(text, _rating_keyboard(ticket) if rate else menu_keyboard())
 
 
+def closed_long_ago_screen(ticket: TicketDTO, search_message: int | None = None) -> Screen:
+    """A message after the week in which it would have reopened the question; a text can also
+    be looked up in the knowledge base (`search_message`: its id)."""
+    text = _(
+        "⚪ Your last question #{id} is closed, and more than 7 days have passed. To ask the "
+        "consultants again, start a new question: this message will be its first one."
+    ).format(id=ticket.id)
+    buttons = [button(_("✍️ Ask a new question"), AskCb(action="again", t=ticket.id))]
+    if search_message is not None:
+        buttons.append(
+            button(
+                _("🔎 Search the knowledge base"),
+                AskCb(action="search", t=ticket.id, arg=search_message),
+            )
+        )
+    buttons.append(button(main_menu_label(), MenuCb(action="main")))
+    return Screen(text, keyboard(*column(buttons)))
+
+
 def _rating_keyboard(ticket: TicketDTO) -> InlineKeyboardMarkup:
     stars = [button(f"{n}⭐", AskCb(action="stars", t=ticket.id, arg=n)) for n in range(1, 6)]
     return keyboard(stars)
