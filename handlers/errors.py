@@ -6,9 +6,11 @@ import logging
 
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
+from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
+from aiogram_dialog.api.exceptions import OutdatedIntent, UnknownIntent
 
 from bot.languages import LANGUAGES
 
@@ -28,6 +30,19 @@ async def on_error(event: ErrorEvent, bot: Bot, i18n: I18n) -> bool:
         await bot.send_message(chat_id, _apology(i18n))
     except TelegramAPIError:
         log.warning("could not tell the user about the failure")
+    return True
+
+
+async def on_stale_dialog(event: ErrorEvent) -> bool:
+    """A button of a dialog that is gone (finished, replaced, or forgotten with /forget), or
+    forged dialog data: the press is refused like any stale button, not apologised for."""
+    log.info("update %s: %s", event.update.update_id, event.exception)
+    query = event.update.callback_query
+    if query is not None:
+        try:
+            await query.answer(_("This button is no longer valid."), show_alert=True)
+        except TelegramAPIError:
+            log.warning("could not answer a stale dialog button")
     return True
 
 
@@ -53,5 +68,6 @@ def _chat_of(event: ErrorEvent) -> int | None:
 
 def router() -> Router:
     router = Router(name="errors")
+    router.errors.register(on_stale_dialog, ExceptionTypeFilter(UnknownIntent, OutdatedIntent))
     router.errors.register(on_error)
     return router
