@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 # must never reach them, stays passive after being seeded.
 ACTORS = ("a", "c", "admin")
 CHATS = ("private", "private", "private", "group", "supergroup")
+# Buttons can be pressed in a channel too (on a post of the bot's).
+PRESS_CHATS = (*CHATS, "channel")
 
 COMMANDS = (
     "/start",
@@ -166,14 +168,16 @@ MALFORMED: tuple[dict[str, Any], ...] = (
 actions = st.one_of(
     st.tuples(st.just("text"), st.sampled_from(ACTORS), st.sampled_from(CHATS), texts),
     st.tuples(st.just("text"), st.sampled_from(ACTORS), st.just("private"), texts),
-    st.tuples(st.just("press"), st.sampled_from(ACTORS), st.sampled_from(CHATS), st.integers(0, 40)),
+    st.tuples(
+        st.just("press"), st.sampled_from(ACTORS), st.sampled_from(PRESS_CHATS), st.integers(0, 40)
+    ),
     st.tuples(st.just("press"), st.sampled_from(ACTORS), st.just("private"), st.integers(0, 40)),
-    st.tuples(st.just("forge"), st.sampled_from(ACTORS), st.sampled_from(CHATS), callback_data),
+    st.tuples(
+        st.just("forge"), st.sampled_from(ACTORS), st.sampled_from(PRESS_CHATS), callback_data
+    ),
     st.tuples(st.just("sticker"), st.sampled_from(ACTORS), st.sampled_from(CHATS)),
     st.tuples(st.just("voice"), st.sampled_from(ACTORS), st.sampled_from(CHATS)),
-    st.tuples(
-        st.just("photo"), st.sampled_from(ACTORS), st.sampled_from(CHATS), st.none() | texts
-    ),
+    st.tuples(st.just("photo"), st.sampled_from(ACTORS), st.sampled_from(CHATS), st.none() | texts),
     st.tuples(
         st.just("document"),
         st.sampled_from(ACTORS),
