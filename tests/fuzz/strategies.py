@@ -47,8 +47,10 @@ QUESTIONS = (
     "спасибо",
     "что такое государственный социальный заказ",
 )
-PREFIXES = ("m", "ad", "lg", "rg", "ev", "sb", "ae", "dk", "aq", "fc", "fe", "fa", "fs", "fv")
-PREFIXES += ("ac", "fk", "fg")
+PREFIXES = (
+    *("m", "ad", "lg", "rg", "ev", "sb", "ae", "dk", "aq"),
+    *("fc", "fe", "fa", "fs", "fv", "ac", "fk", "fg"),
+)
 FIELD_VALUES = (
     "",
     "0",
@@ -93,7 +95,7 @@ FIELD_VALUES = (
     "ë",
 )
 
-text_chars = st.characters(blacklist_categories=("Cs",))
+text_chars = st.characters(exclude_categories=["Cs"])
 plain_text = st.text(text_chars, min_size=1, max_size=120)
 
 
