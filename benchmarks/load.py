@@ -34,7 +34,6 @@ import itertools
 import logging
 import os
 import pstats
-import statistics
 import sys
 import tempfile
 import time
@@ -61,7 +60,7 @@ from db.migrate import upgrade
 from db.models.users import User
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.databases import temporary_postgres_database  # noqa: E402
+from tests.databases import temporary_postgres_database
 
 TOKEN = "123456:LOAD-benchmark-token"
 PEOPLE = 200
@@ -470,7 +469,7 @@ def parse_args() -> argparse.Namespace:
 
 def main(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.WARNING, format="  [%(name)s] %(levelname)s %(message)s")
-    all_results = []
+    all_results: list[tuple[str, dict[str, Any]]] = []
     with tempfile.TemporaryDirectory(prefix="kenes-load-bench-") as tmp:
         for index, spec in enumerate(args.database_url or ["sqlite"]):
             with database_for(spec, Path(tmp), index) as (url, name):
