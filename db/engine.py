@@ -25,6 +25,15 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     ensure_sqlite_folder(url)
     # SQL parameters are what users typed (questions, names); they never go into logs or errors.
     kwargs.setdefault("hide_parameters", True)
+    if make_url(url).get_backend_name() == "sqlite":
+        # Every transaction takes SQLite's one write lock at BEGIN (begin_immediate), so a second
+        # connection could only wait for it, in SQLite's busy handler that sleeps 1-100 ms between
+        # tries while the lock may be free already. One connection, handed over by the pool's
+        # queue, gives the same order of turns without those sleeps (measured by
+        # benchmarks/load.py: /start at 50 updates/s, p99 from 1.6 s to ...).
+        kwargs.setdefault("pool_size", 1)
+        kwargs.setdefault("max_overflow", 0)
+        kwargs.setdefault("pool_timeout", 60)
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", sqlite_pragmas)
