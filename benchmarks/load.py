@@ -49,7 +49,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import Message, Update
 from pydantic import SecretStr
-from sqlalchemy import insert
+from sqlalchemy import event, insert
 
 from bot.app import Application
 from bot.config import Settings
@@ -308,7 +308,7 @@ def bot_settings(database_url: str) -> Settings:
 
 
 @contextmanager
-def profiled(enabled: bool, label: str) -> Iterator[None]:
+def profiled(enabled: bool, label: str, dump: str | None = None) -> Iterator[None]:
     if not enabled:
         yield
         return
@@ -318,6 +318,8 @@ def profiled(enabled: bool, label: str) -> Iterator[None]:
         yield
     finally:
         profile.disable()
+        if dump:
+            profile.dump_stats(dump)
         out = io.StringIO()
         stats = pstats.Stats(profile, stream=out)
         stats.sort_stats("tottime").print_stats(25)
@@ -348,17 +350,31 @@ async def run_database(args: argparse.Namespace, database_url: str, name: str) -
         async with FakeTelegramServer(token=TOKEN, record_calls=False) as server:
             traffic = Traffic(server)
 
+            statements = [0]
+
+            def count_statement(*_args: object) -> None:
+                statements[0] += 1
+
             def prepare(app: Application) -> None:
                 time_feed_update(app.dispatcher, timing)
+                event.listen(app.engine.sync_engine, "before_cursor_execute", count_statement)
 
             running = await RunningBot.start(bot_settings(database_url), server, prepare=prepare)
             try:
                 # A warm-up, so that first-use costs (imports, caches) are not measured.
                 await burst(traffic, traffic.question, 50, timing)
                 for kind, make in (("FAQ", traffic.question), ("/start", traffic.start)):
-                    with profiled(args.profile and kind == "FAQ", f"the bot, {kind}"):
+                    before = statements[0]
+                    with profiled(
+                        args.profile and kind == "FAQ", f"the bot, {kind}", args.profile_out
+                    ):
                         results[f"bot {kind}"] = await burst(traffic, make, args.updates, timing)
-                    row(f"bot: {kind} updates/s", f"{results[f'bot {kind}']:.0f}")
+                    per_update = (statements[0] - before) / args.updates
+                    row(
+                        f"bot: {kind} updates/s",
+                        f"{results[f'bot {kind}']:.0f} ({per_update:.1f} SQL statements per update, "
+                        "the outbox sender's and leases' included)",
+                    )
                 for kind, make in (("FAQ", traffic.question), ("/start", traffic.start)):
                     latencies = await paced(traffic, make, 50, args.latency_seconds, timing)
                     results[f"p50 {kind}"] = percentile(latencies, 0.5)
@@ -464,6 +480,7 @@ def parse_args() -> argparse.Namespace:
         "--seconds", type=float, default=40.0, help="seconds of the slow-API run (12/s)"
     )
     parser.add_argument("--profile", action="store_true", help="cProfile the bot's FAQ run")
+    parser.add_argument("--profile-out", help="also save that profile (pstats) to this file")
     return parser.parse_args()
 
 
