@@ -372,8 +372,8 @@ async def run_database(args: argparse.Namespace, database_url: str, name: str) -
                     per_update = (statements[0] - before) / args.updates
                     row(
                         f"bot: {kind} updates/s",
-                        f"{results[f'bot {kind}']:.0f} ({per_update:.1f} SQL statements per update, "
-                        "the outbox sender's and leases' included)",
+                        f"{results[f'bot {kind}']:.0f} ({per_update:.1f} SQL statements an "
+                        "update, the outbox sender's and leases' included)",
                     )
                 for kind, make in (("FAQ", traffic.question), ("/start", traffic.start)):
                     latencies = await paced(traffic, make, 50, args.latency_seconds, timing)
