@@ -331,7 +331,7 @@ def profiled(enabled: bool, label: str, dump: str | None = None) -> Iterator[Non
 
 
 def row(label: str, value: str) -> None:
-    print(f"  {label:<44}{value}", flush=True)
+    print(f"  {label:<48}{value}", flush=True)
 
 
 def ms(seconds: float) -> str:
