@@ -246,14 +246,17 @@ async def perform(stage: Stage, action: tuple[Any, ...]) -> None:
     elif kind == "press":
         with_buttons = [m for m in view.state.bot_messages() if callback_buttons(m)]
         if with_buttons:
-            message = with_buttons[-1]
+            # Mostly the newest keyboard; now and then one of the four before it (stale).
+            back = action[3] % 5 if action[3] >= 30 else 0
+            message = with_buttons[max(0, len(with_buttons) - 1 - back)]
             buttons = callback_buttons(message)
             data = buttons[action[3] % len(buttons)]
             stage.query_owner[await user.press_data(data, message.message_id, chat=chat)] = user.id
     elif kind == "forge":
         messages = view.state.bot_messages()
         if messages:
-            query = await user.press_data(action[3], messages[-1].message_id, chat=chat)
+            target = messages[-1 - len(action[3]) % min(3, len(messages))]
+            query = await user.press_data(action[3], target.message_id, chat=chat)
             stage.query_owner[query] = user.id
     else:
         raise AssertionError(f"unknown action {kind}")
