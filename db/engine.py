@@ -27,10 +27,11 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     kwargs.setdefault("hide_parameters", True)
     if make_url(url).get_backend_name() == "sqlite":
         # Every transaction takes SQLite's one write lock at BEGIN (begin_immediate), so a second
-        # connection could only wait for it, in SQLite's busy handler that sleeps 1-100 ms between
-        # tries while the lock may be free already. One connection, handed over by the pool's
-        # queue, gives the same order of turns without those sleeps (measured by
-        # benchmarks/load.py: /start at 50 updates/s, p99 from 1.6 s to ...).
+        # connection could only wait for it, in SQLite's busy handler that sleeps up to 100 ms
+        # between tries while the lock may be free already, and gives up after busy_timeout with
+        # "database is locked" (benchmarks/load.py's /start burst on a busy machine). One
+        # connection, handed from update to update by the pool's queue, gives the same turns
+        # without those sleeps or failures. Other processes (backup) still meet busy_timeout.
         kwargs.setdefault("pool_size", 1)
         kwargs.setdefault("max_overflow", 0)
         kwargs.setdefault("pool_timeout", 60)
