@@ -51,7 +51,7 @@ from aiogram.types import Message, Update
 from pydantic import SecretStr
 from sqlalchemy import event, insert
 
-from bot.app import Application
+from bot.app import Application, freeze_startup_heap
 from bot.config import Settings
 from bot.sandbox import FakeTelegramServer, FaultPlan
 from bot.sandbox.harness import RunningBot
@@ -357,6 +357,8 @@ async def run_database(args: argparse.Namespace, database_url: str, name: str) -
 
             def prepare(app: Application) -> None:
                 time_feed_update(app.dispatcher, timing)
+                if not args.no_freeze:
+                    app.dispatcher.startup.register(freeze_startup_heap)  # as `python -m bot`
                 event.listen(app.engine.sync_engine, "before_cursor_execute", count_statement)
 
             running = await RunningBot.start(bot_settings(database_url), server, prepare=prepare)
@@ -480,6 +482,9 @@ def parse_args() -> argparse.Namespace:
         "--seconds", type=float, default=40.0, help="seconds of the slow-API run (12/s)"
     )
     parser.add_argument("--profile", action="store_true", help="cProfile the bot's FAQ run")
+    parser.add_argument(
+        "--no-freeze", action="store_true", help="skip gc.freeze() after start-up (for comparison)"
+    )
     parser.add_argument("--profile-out", help="also save that profile (pstats) to this file")
     return parser.parse_args()
 
