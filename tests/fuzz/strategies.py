@@ -178,7 +178,11 @@ actions = st.one_of(
         st.just("forge"), st.sampled_from(ACTORS), st.sampled_from(PRESS_CHATS), callback_data
     ),
     st.tuples(st.just("sticker"), st.sampled_from(ACTORS), st.sampled_from(CHATS)),
-    st.tuples(st.just("voice"), st.sampled_from(ACTORS), st.sampled_from(CHATS)),
+    st.tuples(
+        st.sampled_from(("voice", "video", "audio", "album")),
+        st.sampled_from(ACTORS),
+        st.sampled_from(CHATS),
+    ),
     st.tuples(st.just("photo"), st.sampled_from(ACTORS), st.sampled_from(CHATS), st.none() | texts),
     st.tuples(
         st.just("document"),

@@ -32,7 +32,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from hypothesis import HealthCheck, Phase, given, settings
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.sandbox.client import SimUser
+from bot.sandbox.client import Media, SimUser
 from bot.sandbox.groups import SimGroup
 from bot.sandbox.harness import RunningBot
 from bot.sandbox.models import BotMessage
@@ -175,18 +175,17 @@ async def perform(stage: Stage, action: tuple[Any, ...]) -> None:
         server.push_raw_update(dict(action[1]))
         return
     if kind == "channel_post":
+        # The bot does not ask for channel posts; queued as they are, they must still do no harm.
         channel = stage.channel.state
-        message_id = channel.new_message_id()
-        server.push_update(
-            "channel_post",
-            {
-                "message_id": message_id,
-                "sender_chat": channel.chat,
-                "chat": channel.chat,
-                "date": server.now(),
-                "text": scrub(action[1]) or ".",
-            },
-        )
+        post = {
+            "message_id": channel.new_message_id(),
+            "sender_chat": channel.chat,
+            "chat": channel.chat,
+            "date": server.now(),
+            "text": scrub(action[1]) or ".",
+        }
+        server.push_raw_update({"channel_post": post})
+        server.push_raw_update({"edited_channel_post": {**post, "edit_date": server.now()}})
         return
     if kind == "bot_in_group":
         name, present = action[1], action[2]
@@ -221,6 +220,12 @@ async def perform(stage: Stage, action: tuple[Any, ...]) -> None:
         await user.send_sticker(chat=chat)
     elif kind == "voice":
         await user.send_voice(chat=chat)
+    elif kind == "video":
+        await user.send_video(chat=chat)
+    elif kind == "audio":
+        await user.send_audio(chat=chat)
+    elif kind == "album":
+        await user.send_album([Media.photo(), Media.video()], "альбом", chat=chat)
     elif kind == "photo":
         await user.send_photo(scrub(action[3]) if action[3] else None, chat=chat)
     elif kind == "document":
