@@ -1,5 +1,6 @@
-"""The fuzz runs on SQLite; FUZZ_DATABASE=postgresql (with TEST_DATABASE_URL) runs it on a
-throw-away PostgreSQL database instead, which also enforces column lengths."""
+"""The fuzz's database: SQLite, and a throw-away PostgreSQL database for the tests named
+``..._on_postgresql`` (skipped without TEST_DATABASE_URL). FUZZ_DATABASE=postgresql runs every
+fuzz test on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -12,12 +13,15 @@ from tests.databases import postgres_server_url, temporary_postgres_database
 
 
 @pytest.fixture
-def database_url(sqlite_url: str) -> Iterator[str]:
-    if os.environ.get("FUZZ_DATABASE") != "postgresql":
+def database_url(request: pytest.FixtureRequest, sqlite_url: str) -> Iterator[str]:
+    wanted = request.node.name.endswith("_on_postgresql") or (
+        os.environ.get("FUZZ_DATABASE") == "postgresql"
+    )
+    if not wanted:
         yield sqlite_url
         return
     server = postgres_server_url()
     if server is None:
-        pytest.skip("FUZZ_DATABASE=postgresql needs TEST_DATABASE_URL")
+        pytest.skip("TEST_DATABASE_URL is not set")
     with temporary_postgres_database(server) as url:
         yield url
