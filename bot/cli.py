@@ -201,7 +201,7 @@ def webhook_settings_problem(settings: Settings) -> str | None:
 
 
 async def _serve(settings: Settings, *, webhook: bool = False) -> int:
-    from bot.app import Application
+    from bot.app import Application, freeze_startup_heap
     from bot.startup_checks import RetryPolicy, check_database
     from bot.telegram_check import check_bot_api
     from bot.telegram_session import TOKEN_REJECTED, watch_token
@@ -212,6 +212,8 @@ async def _serve(settings: Settings, *, webhook: bool = False) -> int:
     from bot.updates.polling import TokenRejected
 
     app = await Application.create(settings)
+    # Registered after the application's own start-up hook: runs once everything is loaded.
+    app.dispatcher.startup.register(freeze_startup_heap)
     guard = watch_token(app.bot, on_unauthorized=app.stop)
     # The guard saw the same 401 and says so below.
     with contextlib.suppress(TokenRejected):

@@ -27,6 +27,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.metrics import METRICS_PATH, Metrics, OutboxProbe, metrics_handler
+from bot.updates.polling import carries_an_event
 from db.migrate import is_at_head
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,9 @@ class WebhookServer:
             update = Update.model_validate(raw, context={"bot": self._bot})
         except (ValueError, ValidationError) as exc:
             log.warning("an update could not be parsed and was skipped: %s", type(exc).__name__)
+            return web.Response(status=200)
+        if not carries_an_event(update):
+            log.warning("update %s has no event this bot knows and was skipped", update.update_id)
             return web.Response(status=200)
         task = asyncio.create_task(self._dispatcher.feed_update(self._bot, update))
         self._in_flight.add(task)

@@ -25,11 +25,51 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     ensure_sqlite_folder(url)
     # SQL parameters are what users typed (questions, names); they never go into logs or errors.
     kwargs.setdefault("hide_parameters", True)
+    if make_url(url).get_backend_name() == "sqlite":
+        # Every transaction takes SQLite's one write lock at BEGIN (begin_immediate), so a second
+        # connection could only wait for it, in SQLite's busy handler that sleeps up to 100 ms
+        # between tries while the lock may be free already, and gives up after busy_timeout with
+        # "database is locked" (benchmarks/load.py's /start burst on a busy machine). One
+        # connection, handed from update to update by the pool's queue, gives the same turns
+        # without those sleeps or failures. Other processes (backup) still meet busy_timeout.
+        kwargs.setdefault("pool_size", 1)
+        kwargs.setdefault("max_overflow", 0)
+        kwargs.setdefault("pool_timeout", 60)
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", begin_immediate)
+    if engine.dialect.name == "postgresql":
+        event.listen(engine.sync_engine, "before_cursor_execute", drop_nul_characters, retval=True)
     return engine
+
+
+def drop_nul_characters(
+    _connection: Any,
+    _cursor: Any,
+    statement: str,
+    parameters: Any,
+    _context: Any,
+    executemany: bool,
+) -> tuple[str, Any]:
+    """PostgreSQL refuses U+0000 in text (SQLite stores it): a question typed with one failed its
+    update as if the database were down (found by tests/fuzz). No app shows the character;
+    it is dropped from the values written (a `before_cursor_execute` listener)."""
+    if executemany:
+        return statement, [_without_nul(row) for row in parameters]
+    return statement, _without_nul(parameters)
+
+
+def _without_nul(row: Any) -> Any:
+    if isinstance(row, tuple | list):
+        if not any(isinstance(v, str) and "\x00" in v for v in row):
+            return row
+        return type(row)(v.replace("\x00", "") if isinstance(v, str) else v for v in row)
+    if isinstance(row, dict):
+        if not any(isinstance(v, str) and "\x00" in v for v in row.values()):
+            return row
+        return {k: v.replace("\x00", "") if isinstance(v, str) else v for k, v in row.items()}
+    return row
 
 
 def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

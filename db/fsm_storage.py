@@ -53,7 +53,19 @@ class SqlAlchemyStorage(BaseStorage):
     async def _read(self, key: StorageKey) -> FsmRecord | None:
         shared = update_session.get()
         if shared is not None:
-            return await shared.get(FsmRecord, self._keys.build(key))
+            # A row that exists stays in the session's identity map; one that does not (most
+            # people have no dialog open) is remembered as absent, so the 3-4 reads aiogram and
+            # aiogram-dialog make per update cost one SELECT, and the reads after the reply
+            # (the unit committed) do not begin a second transaction (SQLite: a second turn of
+            # the write lock).
+            record_key = self._keys.build(key)
+            absent = _absent_keys(shared)
+            if record_key in absent:
+                return None
+            row = await shared.get(FsmRecord, record_key)
+            if row is None:
+                absent.add(record_key)
+            return row
         async with self._sessionmaker() as session:
             return await session.get(FsmRecord, self._keys.build(key))
 
@@ -68,7 +80,12 @@ class SqlAlchemyStorage(BaseStorage):
 
     async def _apply(self, session: AsyncSession, key: StorageKey, values: dict[str, Any]) -> None:
         record_key = self._keys.build(key)
-        row = await session.get(FsmRecord, record_key, with_for_update=True)
+        absent = _absent_keys(session)
+        row = (
+            None
+            if record_key in absent
+            else await session.get(FsmRecord, record_key, with_for_update=True)
+        )
         if row is None:
             row = FsmRecord(key=record_key, state=None, data={}, updated_at=self._now())
             for name, value in values.items():
@@ -76,10 +93,20 @@ class SqlAlchemyStorage(BaseStorage):
             if row.state is not None or row.data:
                 session.add(row)
                 await session.flush()
+                absent.discard(record_key)
+            else:
+                absent.add(record_key)
             return
         for name, value in values.items():
             setattr(row, name, value)
         row.updated_at = self._now()
         if row.state is None and not row.data:
             await session.delete(row)
+            absent.add(record_key)
         await session.flush()
+
+
+def _absent_keys(session: AsyncSession) -> set[str]:
+    """FSM keys this session found without a row (kept for the session's life: one update)."""
+    absent: set[str] = session.info.setdefault("fsm_absent_keys", set())
+    return absent

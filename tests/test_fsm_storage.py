@@ -76,3 +76,46 @@ async def test_state_written_during_an_update_shares_its_transaction(
         assert await storage.get_data(key) == {"step": 2}
     finally:
         await engine.dispose()
+
+
+async def test_an_absent_key_is_read_once_per_update(any_database_url: str) -> None:
+    """aiogram and aiogram-dialog ask for the same keys several times an update, and again after
+    the reply (the update's transaction committed): one SELECT per absent key, and no new
+    transaction after the commit (on SQLite, a second turn of the write lock)."""
+    from sqlalchemy import event
+
+    from db.session_context import update_session
+
+    await upgrade(any_database_url)
+    engine = create_engine(any_database_url)
+    statements: list[str] = []
+    event.listen(
+        engine.sync_engine,
+        "before_cursor_execute",
+        lambda _conn, _cursor, statement, *_rest: statements.append(statement),
+    )
+    sessionmaker = create_sessionmaker(engine)
+    storage = SqlAlchemyStorage(sessionmaker)
+    key = StorageKey(bot_id=1, chat_id=8, user_id=8)
+    try:
+        async with sessionmaker() as session:
+            token = update_session.set(session)
+            try:
+                for _ in range(3):
+                    assert await storage.get_state(key) is None
+                    assert await storage.get_data(key) == {}
+                await session.commit()
+                after_commit = len(statements)
+                assert await storage.get_state(key) is None
+                assert len(statements) == after_commit  # no BEGIN, no SELECT
+                # Written in this update, it is seen at once and stored.
+                await storage.set_state(key, Dialog.typing)
+                assert await storage.get_state(key) == "Dialog:typing"
+                await session.commit()
+            finally:
+                update_session.reset(token)
+        selects = [s for s in statements[:after_commit] if s.lstrip().upper().startswith("SELECT")]
+        assert len(selects) == 1, "\n".join(statements)
+        assert await storage.get_state(key) == "Dialog:typing"  # committed
+    finally:
+        await engine.dispose()

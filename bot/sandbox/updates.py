@@ -26,6 +26,7 @@ class UpdateQueue:
         self._pending: deque[dict[str, Any]] = deque()
         self._confirmed: dict[int, dict[str, Any]] = {}
         self._next_id = first_update_id
+        self._first_id = first_update_id
         self._wake = asyncio.Event()
         self._allowed: frozenset[str] | None = None
         self._poll_generation = 0
@@ -36,6 +37,11 @@ class UpdateQueue:
 
     def __len__(self) -> int:
         return len(self._pending)
+
+    @property
+    def pushed(self) -> int:
+        """How many updates were queued so far (filtered ones not counted)."""
+        return self._next_id - self._first_id
 
     @property
     def pending(self) -> list[dict[str, Any]]:

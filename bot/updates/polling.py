@@ -28,12 +28,23 @@ from aiogram.exceptions import (
 )
 from aiogram.methods import TelegramMethod
 from aiogram.types import Update
+from aiogram.types.update import UpdateTypeLookupError
 from pydantic import ValidationError
 
 log = logging.getLogger(__name__)
 
 # Update types Telegram knows: aiogram-dialog adds an internal one that must not be requested.
 TELEGRAM_UPDATE_TYPES = frozenset(Update.model_fields) - {"update_id"}
+
+
+def carries_an_event(update: Update) -> bool:
+    """False for an update with no event aiogram knows (``"message": null``, a type newer than
+    aiogram): the dispatcher would raise on it, so it is logged and skipped like a malformed one."""
+    try:
+        update.event_type  # noqa: B018 - the lookup is the check
+    except UpdateTypeLookupError:
+        return False
+    return True
 
 
 class GetRawUpdates(TelegramMethod[list[dict[str, Any]]]):
@@ -167,6 +178,10 @@ class ExactlyOncePolling:
                     update_id,
                     exc.errors(include_url=False, include_input=False)[:3],
                 )
+                self._remember(update_id)
+                continue
+            if not carries_an_event(update):
+                log.warning("update %s has no event this bot knows and was skipped", update_id)
                 self._remember(update_id)
                 continue
             task = asyncio.create_task(self._handle(update), name=f"update-{update_id}")

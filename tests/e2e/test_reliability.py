@@ -8,6 +8,7 @@ every press is answered; /forget leaves nothing of the person in any table.
 from __future__ import annotations
 
 import gc
+import logging
 import shutil
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,32 @@ async def test_an_update_that_cannot_be_parsed_does_not_block_the_others(
     telegram.push_malformed_update()
     await user.send("/help")
     assert "Чем я могу помочь" in (await user.next_message(timeout=10)).text
+
+
+async def test_an_update_without_a_known_event_is_skipped_quietly(
+    running_bot: RunningBot, telegram: FakeTelegramServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """It parses, but aiogram finds no event in it (found by tests/fuzz): skipped, not an error."""
+    user = await running_bot.known_user(9104, "Dana", "ru")
+    telegram.push_raw_update({"message": None})
+    telegram.push_raw_update({"a_newer_update_kind": {"field": 1}})
+    await user.send("/help")
+    assert "Чем я могу помочь" in (await user.next_message(timeout=10)).text
+    assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert not any("пошло не так" in m.text for m in user.messages)
+
+
+async def test_a_button_of_a_dialog_that_is_gone_is_refused(
+    running_bot: RunningBot, telegram: FakeTelegramServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """aiogram-dialog data whose dialog no longer exists (found by tests/fuzz)."""
+    user = await running_bot.known_user(9105, "Dana", "ru")
+    await user.send("/help")
+    reply = await user.next_message(timeout=10)
+    query = await user.press_data("f1aefX0\x1dnext", reply.message_id)
+    answer = await user.wait_answer(query)
+    assert answer.text == "Эта кнопка больше не действует."
+    assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
 
 
 async def test_a_redelivered_update_is_not_handled_twice(

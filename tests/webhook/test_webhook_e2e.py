@@ -108,6 +108,7 @@ async def test_an_unparsable_update_is_confirmed_and_skipped(
     assert await webhook_bot.post("{not json") == 200
     assert await webhook_bot.post({"update_id": 9201, "message": dict(MALFORMED_MESSAGE)}) == 200
     assert await webhook_bot.post({"no": "update_id"}) == 200
+    assert await webhook_bot.post({"update_id": 9202, "message": None}) == 200  # no event in it
     # Through Telegram: the bad one is confirmed (not posted forever) and blocks nobody.
     user = telegram.user(USER, "Aru", language_code="kk")
     bad = telegram.push_malformed_update()
