@@ -18,10 +18,10 @@ from bot.delivery.runtime import running_sender
 from bot.delivery.sender import DeliverySender, SenderConfig
 from bot.delivery.threads import ThreadResolver
 from bot.sandbox import FakeTelegramServer, RateLimits
-from bot.testing import FakeClock
+from bot.testing import FakeClock, eventually
 from db.engine import create_engine, create_sessionmaker
 from db.migrate import upgrade
-from db.models.outbox import OutboxMessage
+from db.models.outbox import OutboxMessage, OutboxState
 from db.repositories.users import UserRepository
 from tests.conftest import TEST_TOKEN
 
@@ -64,6 +64,16 @@ class DeliveryEnv:
         async with self.sessionmaker() as session:
             result = await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
             return list(result.all())
+
+    async def settled(self, within: float = 20) -> None:
+        """Wait until no row is pending or being sent: `wait_idle` does not wait for rows held
+        back to a later moment (an edit whose message is not sent yet, say)."""
+
+        async def done() -> bool | None:
+            unsent = (OutboxState.PENDING, OutboxState.SENDING)
+            return True if all(r.state not in unsent for r in await self.rows()) else None
+
+        await eventually(done, within=within, what="every outbox row sent or given up")
 
     async def states(self) -> dict[str, int]:
         counts: dict[str, int] = {}

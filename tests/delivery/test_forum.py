@@ -80,6 +80,7 @@ async def test_edit_pin_and_react_by_target_ref(any_env: DeliveryEnv) -> None:
     )
     async with any_env.sender(threads=topics) as sender:
         await sender.wait_idle(20)
+        await any_env.settled()
 
     topic = forum.find_topic("ticket:1")
     assert topic is not None
