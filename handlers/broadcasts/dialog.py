@@ -561,6 +561,29 @@ async def _on_start(start_data: Any, manager: DialogManager) -> None:
         manager.dialog_data.update(start_data)
 
 
+def _choice_window(
+    text: Format, widget_id: str, on_click: Any, state: State, getter: Any, width: int
+) -> Window:
+    """A list to tick several of (regions, categories), then back to the audience."""
+    return Window(
+        text,
+        Group(
+            Select(
+                Format("{item[1]}"),
+                id=widget_id,
+                item_id_getter=lambda item: item[0],
+                items="items",
+                on_click=on_click,
+            ),
+            width=width,
+        ),
+        SwitchTo(Tr("✅ Done"), id=f"{widget_id}_done", state=BroadcastDialog.audience),
+        MessageInput(on_other_input),
+        state=state,
+        getter=getter,
+    )
+
+
 def broadcast_dialog() -> Dialog:
     text = Format("{text}")
     return Dialog(
@@ -643,39 +666,9 @@ def broadcast_dialog() -> Dialog:
             state=BroadcastDialog.audience,
             getter=audience_getter,
         ),
-        Window(
-            text,
-            Group(
-                Select(
-                    Format("{item[1]}"),
-                    id="region",
-                    item_id_getter=lambda item: item[0],
-                    items="items",
-                    on_click=on_region,
-                ),
-                width=2,
-            ),
-            SwitchTo(Tr("✅ Done"), id="regions_done", state=BroadcastDialog.audience),
-            MessageInput(on_other_input),
-            state=BroadcastDialog.regions,
-            getter=regions_getter,
-        ),
-        Window(
-            text,
-            Group(
-                Select(
-                    Format("{item[1]}"),
-                    id="category",
-                    item_id_getter=lambda item: item[0],
-                    items="items",
-                    on_click=on_category,
-                ),
-                width=1,
-            ),
-            SwitchTo(Tr("✅ Done"), id="categories_done", state=BroadcastDialog.audience),
-            MessageInput(on_other_input),
-            state=BroadcastDialog.categories,
-            getter=categories_getter,
+        _choice_window(text, "region", on_region, BroadcastDialog.regions, regions_getter, 2),
+        _choice_window(
+            text, "category", on_category, BroadcastDialog.categories, categories_getter, 1
         ),
         Window(
             text,
