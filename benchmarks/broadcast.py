@@ -55,6 +55,9 @@ from db.models.users import User
 from db.repositories.broadcasts import Version
 from handlers.broadcasts.notices import BroadcastNoticeTexts
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks.outbox import kill_during_send, settle
+
 TOKEN = "123456:BENCHMARK-token"
 ADMIN = 900_000_001
 FIRST_USER = 20_000_000
@@ -283,28 +286,6 @@ def worker_command(
         "--worker-id",
         name,
     ]
-
-
-def kill_during_send(server: FakeTelegramServer, pid: int, after: int) -> None:
-    """SIGKILL the sender while the server commits send number ``after``."""
-    take_send_slot = server.take_send_slot
-    fired = False
-
-    def take_and_kill(chat: ChatState, method: str) -> None:
-        nonlocal fired
-        take_send_slot(chat, method)
-        if not fired and server.stats.sent + 1 >= after:
-            fired = True
-            os.kill(pid, signal.SIGKILL)
-
-    server.take_send_slot = take_and_kill  # type: ignore[method-assign]
-
-
-async def settle(server: FakeTelegramServer) -> None:
-    seen = -1
-    while len(server.calls) != seen:
-        seen = len(server.calls)
-        await asyncio.sleep(0.3)
 
 
 async def crash(args: argparse.Namespace, workdir: Path) -> bool:
