@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from bot.delivery.messages import Category, MessageContent, OutgoingMessage
 from bot.services.desk.board import Queue, QueueBoard
@@ -17,11 +18,18 @@ from bot.services.desk.model import (
     INTERNAL_PREFIX,
     DeskError,
     Direction,
+    Edited,
+    EditOutcome,
     Incoming,
     NotAllowedError,
     Status,
 )
-from bot.services.desk.relay import group_key, ticket_of_group_key, to_person
+from bot.services.desk.relay import (
+    CAPTIONED_KINDS,
+    group_key,
+    ticket_of_group_key,
+    to_person,
+)
 from bot.services.desk.tickets import DeskBase
 from db.repositories.desk import (
     BanRepository,
@@ -209,6 +217,47 @@ class StaffDeskService(DeskBase):
             values["first_response_at"] = now
         ticket = await self._tickets.update(ticket.id, values)
         return StaffMessage(ticket, True, not await self.reachable(ticket))
+
+    async def edited(self, actor_id: int, edit: Edited) -> EditOutcome:
+        """A consultant corrected a message they wrote in a question: the stored text follows,
+        and so does the person's copy when the message went to them (a text is edited, a
+        caption too; a sticker or a round video has nothing to edit). Someone else's message,
+        or a message the desk never stored, is ignored."""
+        stored = await self._messages.find(edit.chat_id, edit.message_id)
+        if (
+            stored is None
+            or stored.author_id != actor_id
+            or stored.direction not in (Direction.OUT, Direction.NOTE)
+        ):
+            return EditOutcome.IGNORED
+        actor = await self.staff(actor_id)
+        ticket = await self._ticket(stored.ticket_id)
+        await self._messages.set_text(stored.id, edit.text)
+        if stored.direction != Direction.OUT:
+            return EditOutcome.STORED
+        texts, language = self._ctx.texts, ticket.language
+        options: dict[str, Any] = {
+            "category": Category.REPLY,
+            "dedupe_key": f"desk:out-edit:{stored.id}:{edit.version}",
+            "group_key": group_key(ticket.id),
+        }
+        copy_ref = f"desk:out:{stored.id}"
+        try:
+            if stored.kind == "text" and edit.text:
+                body = texts.signed_text(actor.name, edit.text, language)
+                relay = OutgoingMessage.edit_text(ticket.user_id, copy_ref, text=body, **options)
+            elif stored.kind in CAPTIONED_KINDS:
+                caption = texts.signed_caption(actor.name, edit.text, language)
+                relay = OutgoingMessage.edit_caption(
+                    ticket.user_id, copy_ref, caption=caption, **options
+                )
+            else:
+                return EditOutcome.STORED
+        except ValueError:
+            log.info("desk: a consultant's edit is over Telegram's limits; the copy stays")
+            return EditOutcome.STORED
+        await self._send(relay)
+        return EditOutcome.RELAYED
 
     async def reachable(self, ticket: TicketDTO) -> bool:
         """Whether the person can receive answers (the outbox drops rows to a blocked chat)."""

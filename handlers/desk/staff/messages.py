@@ -18,10 +18,17 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.clock import Clock
 from bot.services.desk.consultants import ConsultantAdmin
-from bot.services.desk.model import INTERNAL_PREFIX, DeskError, NotAllowedError, Status
+from bot.services.desk.model import (
+    INTERNAL_PREFIX,
+    DeskError,
+    EditOutcome,
+    NotAllowedError,
+    Status,
+)
 from bot.services.desk.staff import StaffDeskService
 from db.repositories.desk import TicketDTO
 from handlers.desk.callbacks import DeskCb
+from handlers.desk.person.messages import edited
 from handlers.desk.staff.card import undeliverable
 from handlers.desk.staff.common import (
     InWorkspace,
@@ -139,6 +146,24 @@ async def on_private_message(
     await _relay(message, ticket, desk_staff, consultants, clock)
 
 
+# --- corrections --------------------------------------------------------------------------
+
+
+async def on_edit(message: Message, desk_staff: StaffDeskService, clock: Clock) -> None:
+    """A consultant corrected a message of theirs in a question: the person's copy follows.
+    In a private chat anything else is a person's edit (a consultant is a user too)."""
+    if message.from_user is None:
+        return
+    try:
+        outcome = await desk_staff.edited(message.from_user.id, edited(message, clock))
+    except DeskError as error:
+        log_refusal(error, message.from_user.id, "edit of a message")
+        return
+    if outcome == EditOutcome.IGNORED and message.chat.type == "private":
+        raise SkipHandler
+    log.debug("desk: a consultant's edit was %s", outcome)
+
+
 # --- the reason of a ban ---------------------------------------------------------------------
 
 
@@ -184,7 +209,9 @@ def workspace_router() -> Router:
 
     router = Router(name="desk.staff.workspace")
     router.message.filter(InWorkspace())
+    router.edited_message.filter(InWorkspace())
     router.callback_query.filter(InWorkspace())
+    router.edited_message.register(on_edit, F.from_user)
     cancel = Router(name="desk.staff.workspace.cancel")
     cancel.message.register(on_cancel, Command("cancel"), ~StateFilter(None))
     router.include_routers(
@@ -216,5 +243,7 @@ def private_router() -> Router:
     replies = Router(name="desk.staff.private.replies")
     replies.message.filter(PrivateMode(), IsStaff())
     replies.message.register(on_private_message)
+    replies.edited_message.filter(PrivateMode(), IsStaff())
+    replies.edited_message.register(on_edit)
     router.include_router(replies)
     return router
