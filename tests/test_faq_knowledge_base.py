@@ -184,6 +184,27 @@ def test_render_escapes_sources_and_adds_date() -> None:
     assert check_html(text) == []
 
 
+def test_kazakh_readers_get_kazakh_titles_and_the_kazakh_text_of_an_act() -> None:
+    law = Source(
+        "Закон РК «О благотворительности»",
+        "https://adilet.zan.kz/rus/docs/Z1500000402",
+        "ҚР «Қайырымдылық туралы» Заңы",
+    )
+    portal = Source("Портал ЦПГИ", "https://cisc.kz/rus/about")
+    entry = _entry("Жауап.", sources=(law, portal))
+    kk = render_answer(entry, "kk", mrp=MRP, today=TODAY, buttons=BUTTONS)
+    ru = render_answer(entry, "ru", mrp=MRP, today=TODAY, buttons=BUTTONS)
+    assert (
+        '<a href="https://adilet.zan.kz/kaz/docs/Z1500000402">ҚР «Қайырымдылық туралы» Заңы</a>'
+        in kk
+    )
+    assert '<a href="https://cisc.kz/rus/about">Портал ЦПГИ</a>' in kk  # no Kazakh title known
+    assert (
+        '<a href="https://adilet.zan.kz/rus/docs/Z1500000402">Закон РК «О благотворительности»</a>'
+        in ru
+    )
+
+
 def test_render_names_buttons_in_bold_with_the_callers_labels() -> None:
     entry = _entry("Нажмите {button:ask_consultant}, затем {button:main_menu}.")
     labels = {**BUTTONS, "ask_consultant": "✍️ Спросить <консультанта>"}
@@ -239,6 +260,15 @@ def test_loader_accepts_minimal_valid_kb(tmp_path: Path) -> None:
     assert kb.ids == ("sample-entry",)
     assert kb.entry("sample-entry").phrasings["ru"] == ("вопрос",)
     assert kb.mrp == {2026: 4325}
+
+
+def test_loader_reads_a_kazakh_source_title(tmp_path: Path) -> None:
+    body = GOOD_ENTRY.replace('title: "Закон"', 'title: "Закон", title_kk: "Заң"')
+    [source] = load_knowledge_base(_write_kb(tmp_path, HEADER + body)).entry("sample-entry").sources
+    assert (source.title_in("kk"), source.title_in("ru")) == ("Заң", "Закон")
+    assert entry_from_dict(entry_to_dict(load_knowledge_base(tmp_path).entries[0])).sources == (
+        source,
+    )
 
 
 @pytest.mark.parametrize(
@@ -305,6 +335,11 @@ def test_loader_rejects_bad_answers(tmp_path: Path, broken: str, expected: str |
             "verified_on: 2026-11-21",
             "verified_on: 2026-11-21\n    extra: 1",
             "unknown field 'extra'",
+        ),
+        (
+            'url: "https://adilet.zan.kz"',
+            'url: "https://adilet.zan.kz", title_kk: ""',
+            r"sources\[0\]\.title_kk: must be a non-empty string when given",
         ),
     ],
 )

@@ -29,6 +29,7 @@ _ID_RE: Final = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _URL_RE: Final = re.compile(r"^https?://[^\s<>\"']+$")
 _CATEGORY_KEYS: Final = frozenset({"category", "order", "title", "entries"})
 _ENTRY_KEYS: Final = frozenset({"id", "question", "answer", "phrasings", "sources", "verified_on"})
+_SOURCE_KEYS: Final = frozenset({"title", "url"})
 _MRP_KEYS: Final = frozenset({"values", "sources"})
 # Every entry must cite at least one source, the ones about the bot included (they rest on the
 # personal-data law and on the NGO-database rules they remind about).
@@ -63,10 +64,15 @@ def _where(file: str, entry_id: str | None = None, field: str | None = None) -> 
 
 
 def _check_keys(
-    data: Mapping[str, Any], allowed: frozenset[str], where: str, problems: _Problems
+    data: Mapping[str, Any],
+    allowed: frozenset[str],
+    where: str,
+    problems: _Problems,
+    optional: frozenset[str] = frozenset(),
 ) -> None:
-    for key in sorted(set(data) - allowed, key=str):
-        problems.add(where, f"unknown field {key!r} (allowed: {', '.join(sorted(allowed))})")
+    known = allowed | optional
+    for key in sorted(set(data) - known, key=str):
+        problems.add(where, f"unknown field {key!r} (allowed: {', '.join(sorted(known))})")
     for key in sorted(allowed - set(data)):
         problems.add(where, f"missing field {key!r}")
 
@@ -121,9 +127,13 @@ def _sources(value: Any, where: str, problems: _Problems) -> list[Source]:
         if not isinstance(item, Mapping):
             problems.add(here, "must be a mapping with title and url")
             continue
-        _check_keys(item, frozenset({"title", "url"}), here, problems)
+        _check_keys(item, _SOURCE_KEYS, here, problems, optional=frozenset({"title_kk"}))
         title, url = item.get("title"), item.get("url")
+        title_kk = item.get("title_kk")
         ok = True
+        if title_kk is not None and (not isinstance(title_kk, str) or not title_kk.strip()):
+            problems.add(f"{here}.title_kk", "must be a non-empty string when given")
+            ok = False
         if not isinstance(title, str) or not title.strip():
             problems.add(f"{here}.title", "must be a non-empty string")
             ok = False
@@ -132,7 +142,8 @@ def _sources(value: Any, where: str, problems: _Problems) -> list[Source]:
             ok = False
         if ok:
             assert isinstance(title, str) and isinstance(url, str)
-            out.append(Source(title.strip(), url.strip()))
+            kk = title_kk.strip() if isinstance(title_kk, str) else None
+            out.append(Source(title.strip(), url.strip(), kk))
     return out
 
 
@@ -329,9 +340,16 @@ def entry_to_dict(entry: FaqEntry) -> dict[str, Any]:
         "question": {lang: entry.question[lang] for lang in LANGUAGES},
         "answer": {lang: entry.answer[lang] for lang in LANGUAGES},
         "phrasings": {lang: list(entry.phrasings[lang]) for lang in LANGUAGES},
-        "sources": [{"title": s.title, "url": s.url} for s in entry.sources],
+        "sources": [_source_dict(s) for s in entry.sources],
         "verified_on": entry.verified_on.isoformat(),
     }
+
+
+def _source_dict(source: Source) -> dict[str, str]:
+    out = {"title": source.title, "url": source.url}
+    if source.title_kk:
+        out["title_kk"] = source.title_kk
+    return out
 
 
 def entry_from_dict(data: Mapping[str, Any]) -> FaqEntry:

@@ -26,8 +26,26 @@ def _freeze_lists(value: Mapping[str, Iterable[str]]) -> Mapping[str, tuple[str,
 
 @dataclass(frozen=True, slots=True)
 class Source:
+    """A document an answer rests on. ``title`` is the Russian title (most official documents
+    are cited by it); ``title_kk`` the Kazakh one, shown to Kazakh readers when known."""
+
     title: str
     url: str
+    title_kk: str | None = None
+
+    def title_in(self, lang: str) -> str:
+        return self.title_kk if lang == "kk" and self.title_kk else self.title
+
+    def url_in(self, lang: str) -> str:
+        """adilet.zan.kz publishes each act in both languages under one id: a Kazakh reader
+        gets the Kazakh text."""
+        if lang == "kk" and self.url.startswith(_ADILET_RUS):
+            return _ADILET_KAZ + self.url[len(_ADILET_RUS) :]
+        return self.url
+
+
+_ADILET_RUS: Final = "https://adilet.zan.kz/rus/"
+_ADILET_KAZ: Final = "https://adilet.zan.kz/kaz/"
 
 
 @dataclass(frozen=True, slots=True)

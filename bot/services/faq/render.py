@@ -67,8 +67,8 @@ def format_mrp(amount: str, lang: Lang, *, mrp: Mapping[int, int], today: date) 
 def _footer(entry: FaqEntry, lang: Lang, max_sources: int) -> str:
     lines = [f"<b>{_SOURCES_LABEL[lang]}:</b>"] if entry.sources and max_sources else []
     for source in entry.sources[:max_sources]:
-        url = html.escape(source.url, quote=True)
-        lines.append(f'• <a href="{url}">{html.escape(source.title, quote=False)}</a>')
+        url = html.escape(source.url_in(lang), quote=True)
+        lines.append(f'• <a href="{url}">{html.escape(source.title_in(lang), quote=False)}</a>')
     lines.append(f"<i>{_VERIFIED_LABEL[lang]}: {entry.verified_on:%d.%m.%Y}</i>")
     return "\n".join(lines)
 
