@@ -191,7 +191,8 @@ def test_kazakh_readers_get_kazakh_titles_and_the_kazakh_text_of_an_act() -> Non
         "ҚР «Қайырымдылық туралы» Заңы",
     )
     portal = Source("Портал ЦПГИ", "https://cisc.kz/rus/about")
-    entry = _entry("Жауап.", sources=(law, portal))
+    ministry = Source("МКИ", "https://www.gov.kz/memleket/entities/mam?lang=ru", "МАМ")
+    entry = _entry("Жауап.", sources=(law, portal, ministry))
     kk = render_answer(entry, "kk", mrp=MRP, today=TODAY, buttons=BUTTONS)
     ru = render_answer(entry, "ru", mrp=MRP, today=TODAY, buttons=BUTTONS)
     assert (
@@ -199,6 +200,7 @@ def test_kazakh_readers_get_kazakh_titles_and_the_kazakh_text_of_an_act() -> Non
         in kk
     )
     assert '<a href="https://cisc.kz/rus/about">Портал ЦПГИ</a>' in kk  # no Kazakh title known
+    assert '<a href="https://www.gov.kz/memleket/entities/mam?lang=kk">МАМ</a>' in kk
     assert (
         '<a href="https://adilet.zan.kz/rus/docs/Z1500000402">Закон РК «О благотворительности»</a>'
         in ru

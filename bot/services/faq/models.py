@@ -37,15 +37,20 @@ class Source:
         return self.title_kk if lang == "kk" and self.title_kk else self.title
 
     def url_in(self, lang: str) -> str:
-        """adilet.zan.kz publishes each act in both languages under one id: a Kazakh reader
-        gets the Kazakh text."""
-        if lang == "kk" and self.url.startswith(_ADILET_RUS):
+        """adilet.zan.kz publishes each act in both languages under one id, gov.kz each page:
+        a Kazakh reader gets the Kazakh version."""
+        if lang != "kk":
+            return self.url
+        if self.url.startswith(_ADILET_RUS):
             return _ADILET_KAZ + self.url[len(_ADILET_RUS) :]
+        if self.url.startswith(_GOV_KZ) and self.url.endswith("lang=ru"):
+            return self.url.removesuffix("lang=ru") + "lang=kk"
         return self.url
 
 
 _ADILET_RUS: Final = "https://adilet.zan.kz/rus/"
 _ADILET_KAZ: Final = "https://adilet.zan.kz/kaz/"
+_GOV_KZ: Final = "https://www.gov.kz/"
 
 
 @dataclass(frozen=True, slots=True)
