@@ -104,6 +104,8 @@ def test_every_entry_has_both_languages(kb: KnowledgeBase) -> None:
             assert entry.answer[lang].strip(), (entry.id, "answer", lang)
             assert entry.phrasings[lang], (entry.id, "phrasings", lang)
             assert all(p.strip() for p in entry.phrasings[lang]), (entry.id, lang)
+        # A Kazakh reader sees each source's title in Kazakh.
+        assert all(s.title_kk for s in entry.sources), (entry.id, "sources without title_kk")
 
 
 def test_every_entry_has_sources_and_date(kb: KnowledgeBase) -> None:
