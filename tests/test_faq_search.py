@@ -451,3 +451,28 @@ def test_two_vague_words_are_one_vague_question(catalog: FaqCatalog) -> None:
     reply = catalog.search("сроки и документы", "ru").reply
     assert reply.kind is ReplyKind.SUGGEST and reply.also is None
     assert {e.id for e in reply.others[:2]} == {"registration-time", "registration-documents"}
+
+
+@pytest.mark.parametrize(
+    ("query", "lang"),
+    [
+        ("перерегистрация ТОО после смены директора", "ru"),
+        ("ЭЦП для физлица через егов", "ru"),
+        ("ЖШС жарғысын өзгерту", "kk"),
+        ("ИП закрыть онлайн", "ru"),
+    ],
+)
+def test_a_business_or_a_private_person_is_never_answered_confidently(
+    index: FaqIndex, catalog: FaqCatalog, query: str, lang: str
+) -> None:
+    # Every other word may match an NGO entry; ТОО / ЖШС / ИП / физлицо say it is not one.
+    assert not index.search(query, lang).confident
+    assert catalog.search(query, lang).reply.kind is not ReplyKind.ANSWER
+
+
+@pytest.mark.parametrize(
+    "query", ["оплатить электричество и газ онлайн", "купить билет и оплатить онлайн"]
+)
+def test_clear_favourites_alone_do_not_make_two_questions(catalog: FaqCatalog, query: str) -> None:
+    # Each clause leans to some entry through one everyday word; none is a confident match.
+    assert catalog.search(query, "ru").reply.kind is not ReplyKind.ANSWER

@@ -398,10 +398,14 @@ class FaqCatalog:
         found = [snapshot.kb.entry(h.entry_id) for h in hits if h.score >= SUGGEST_MIN_SCORE]
         confident = bool(result.confident and found and found[0].id == hits[0].entry_id)
         answered = self._confident_entries(results)
+        # Clear favourites alone ("оплатить свет" · "газ онлайн") do not make a vague message
+        # two questions: at least one clause must be a confident match by itself.
+        sure = True
         if len(parts) == 1:
             clauses = [snapshot.index.search(c, lang, limit=3) for c in _clauses(query)]
             answered = self._entries([_pointed(c, result) for c in clauses])
-        if len(answered) >= 2 and (not confident or found[0] in answered):
+            sure = any(c.confident for c in clauses)
+        if len(answered) >= 2 and (found[0] in answered if confident else sure):
             # Each part is a clear question of its own: answer them in the message's order.
             # (Neither may outweigh the other in the whole message, which is then not
             # confident by itself.)

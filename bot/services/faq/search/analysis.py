@@ -10,6 +10,7 @@ from typing import Final
 
 from bot.services.faq.search.lexicon import (
     CONCEPTS,
+    ELSEWHERE_WORDS,
     GENERIC_WORDS,
     QUESTION_WORDS,
     STOP_WORDS,
@@ -44,6 +45,8 @@ class Term:
     generic: bool = False
     # Question word ("когда", "қанша"): says what kind of answer, not what about.
     question: bool = False
+    # Names a business or a private person (lexicon.ELSEWHERE_WORDS).
+    elsewhere: bool = False
 
 
 def _cyrillic(token: str) -> str:
@@ -64,6 +67,7 @@ def _words(text: str) -> list[str]:
 
 
 _STOP_FOLDED: Final = frozenset(fold(_cyrillic(w)) for w in STOP_WORDS)
+_ELSEWHERE_FOLDED: Final = frozenset(fold(_cyrillic(w)) for w in ELSEWHERE_WORDS)
 _SYNONYMS_FOLDED: Final[dict[str, str]] = {fold(_cyrillic(k)): v for k, v in SYNONYMS.items()}
 
 
@@ -125,7 +129,14 @@ def _term(token: str, lang: str | None) -> Term | None:
             if concepts:
                 break
     generic = surface in GENERIC_STEMS or any(s in GENERIC_STEMS for s in token_stems)
-    return Term(surface, token_stems, tuple(concepts), generic, surface in _QUESTION_FOLDED)
+    return Term(
+        surface,
+        token_stems,
+        tuple(concepts),
+        generic,
+        surface in _QUESTION_FOLDED,
+        surface in _ELSEWHERE_FOLDED,
+    )
 
 
 def analyze(text: str, lang: str | None = None) -> list[Term]:

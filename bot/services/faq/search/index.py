@@ -135,6 +135,8 @@ class _QueryWord:
     # True when a direct match of this word would tie the query to the FAQ's domain: the word
     # (or what a typo in it stands for) is not an everyday word, nor a question word.
     specific: bool = False
+    # The word names a business or a private person: no hit is confident.
+    elsewhere: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -393,7 +395,9 @@ class FaqIndex:
         )
         if term.generic:
             specific = False
-        word = _QueryWord(alternatives, concepts, phrase, specific=specific)
+        word = _QueryWord(
+            alternatives, concepts, phrase, specific=specific, elsewhere=term.elsewhere
+        )
         candidates = [a.weight * self._idf[a.stem] for a in (*alternatives, *concepts)]
         if word.phrase:
             candidates.append(
@@ -595,6 +599,8 @@ class FaqIndex:
         """Whether the hit matches the query through something NGO-specific (see
         ``SearchConfig.generic_only_min_score``) and leaves little of it unmatched."""
         cfg = self._config
+        if any(s.word.elsewhere for s in scored):
+            return False
         potential = sum(s.word.potential for s in scored)
         unmatched = sum(s.word.potential for s in scored if s.best[doc] <= 0.0)
         allowed = cfg.max_unmatched_share

@@ -213,3 +213,16 @@ GENERIC_WORDS: Final = frozenset(
     """
     )
 )
+
+
+# Words that say the question is about a business or a private person, not an NGO: a limited
+# liability partnership, a sole proprietor, "физлицо". "Смена директора в ТОО" shares every other
+# word with re-registering an NGO, so a hit is never confident while such a word is in the
+# query (the answer is still offered as a suggestion).
+ELSEWHERE_WORDS: Final = frozenset(
+    _words(
+        """
+    тоо жшс ип жк физлицо физлица физлицу физлицом физлицам физлиц
+    """
+    )
+)
