@@ -113,6 +113,11 @@ def test_kazakh_inflections_share_a_stem() -> None:
     assert kazakh_stem(fold("есебі")) == kazakh_stem(fold("есеп"))  # п/б alternation
 
 
+def test_a_root_that_ends_like_an_ending_keeps_it() -> None:
+    # "мәртебесі" (its status) is not "март" (March) with a particle and a dative.
+    assert kazakh_stem(fold("мәртебесі")) == kazakh_stem(fold("мәртебе")) != kazakh_stem("март")
+
+
 def test_russian_inflections_share_a_stem() -> None:
     assert russian_stem("регистрация") == russian_stem("регистрации") == russian_stem("регистрацию")
     assert russian_stem("налоги") == russian_stem("налогов")

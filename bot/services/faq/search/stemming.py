@@ -109,6 +109,9 @@ _KK_SUFFIXES: Final = tuple(
     )
 )
 _KK_SUFFIX_SET: Final = frozenset(_KK_SUFFIXES)
+# Roots that end like an ending and would fall to another word: "мәртебе" (status) is not
+# "март" (March) with a question particle and a dative. Folded.
+_KK_ROOTS: Final = frozenset({"мартебе"})
 # Verb endings: the verbal noun -у after a consonant (жазу, беру) and the present/future tense
 # with a personal ending (жаз-а-мын, бер-е-міз, тірке-й-міз, тұр-а-ды). Verb roots are often
 # only 2-3 letters, so these may leave a shorter stem than the other endings; without that,
@@ -174,6 +177,8 @@ def kazakh_stem(folded: str) -> str:
             return word[:-1]
     verbal = stripped
     for _ in range(5):
+        if word in _KK_ROOTS:
+            break
         for suffix in _KK_SUFFIXES:
             if word.endswith(suffix) and len(word) - len(suffix) >= _KK_MIN_STEM:
                 word = word[: -len(suffix)]
