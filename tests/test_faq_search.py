@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from bot.services.faq.loader import entry_from_dict, entry_to_dict, load_knowled
 from bot.services.faq.models import KnowledgeBase
 from bot.services.faq.search import FaqIndex
 from bot.services.faq.search.analysis import analyze
+from bot.services.faq.search.index import SearchConfig
 from bot.services.faq.search.normalize import fold, normalize, to_cyrillic
 from bot.services.faq.search.stemming import (
     is_kazakh_finite_verb,
@@ -481,3 +483,23 @@ def test_a_business_or_a_private_person_is_never_answered_confidently(
 def test_clear_favourites_alone_do_not_make_two_questions(catalog: FaqCatalog, query: str) -> None:
     # Each clause leans to some entry through one everyday word; none is a confident match.
     assert catalog.search(query, "ru").reply.kind is not ReplyKind.ANSWER
+
+
+@pytest.mark.parametrize(
+    ("query", "entry"),
+    [
+        ("сколько ждать регистрацию фонда в юстиции", "registration-time"),
+        ("какой штраф за опоздание с отчетом в базу нпо", "ngo-database-penalty"),
+    ],
+)
+def test_what_is_asked_about_tells_neighbours_apart(
+    kb: KnowledgeBase, query: str, entry: str
+) -> None:
+    # Leads are never enough here on their own (no strong score, no big margin): only the
+    # concept asked about (duration, penalty), named by the top entry and not by its
+    # neighbour, makes the answer confident.
+    strict = SearchConfig(strong_score=1.0, min_margin=1.0)
+    with_intent = FaqIndex.build(kb.entries, strict).search(query, "ru")
+    assert with_intent.confident and with_intent.results[0].entry_id == entry
+    without = FaqIndex.build(kb.entries, replace(strict, intent_min_margin=1.0))
+    assert not without.search(query, "ru").confident

@@ -31,6 +31,7 @@ from rapidfuzz.distance import Levenshtein
 
 from bot.services.faq.models import LANGUAGES, FaqEntry
 from bot.services.faq.search.analysis import (
+    CONCEPT_PREFIX,
     GENERIC_STEMS,
     Term,
     analyze,
@@ -88,6 +89,11 @@ class SearchConfig:
     min_score: float = 0.34
     strong_score: float = 0.6
     min_margin: float = 0.12
+    # Neighbours on one topic ("how much does registration cost" / "how long does it take") are
+    # told apart by what is asked about: when the query names a concept (cost, duration,
+    # documents...) that the top hit's questions name and the runner-up's do not, a smaller
+    # lead is enough. Tuned on dev.yaml only.
+    intent_min_margin: float = 0.05
     # A hit that leaves more than this share of the query's weight unmatched is not answered
     # directly: the unmatched words ("депозит", "физлицу") often say the question is about
     # something else.
@@ -197,6 +203,13 @@ class FaqIndex:
     ) -> None:
         self._ids = tuple(ids)
         self._units = tuple(units)
+        # The concepts each entry's questions and phrasings name (cost, duration, documents...).
+        self._intents = tuple(
+            frozenset(
+                key for unit in doc_units for key in unit.stems_by_key if key[:1] == CONCEPT_PREFIX
+            )
+            for doc_units in self._units
+        )
         self._exact = exact
         self._postings = postings
         self._idf = idf
@@ -514,7 +527,7 @@ class FaqIndex:
         hits = [Hit(self._ids[doc], final[doc]) for doc in ranked]
         top_doc = ranked[0]
         margin = hits[0].score - (hits[1].score if len(hits) > 1 else 0.0)
-        confident = self._is_confident(hits) and (
+        confident = self._is_confident(hits, ranked, scored) and (
             top_doc in exact or self._is_anchored(top_doc, hits[0].score, margin, scored)
         )
         return SearchResult(tuple(hits[:limit]), confident)
@@ -585,13 +598,25 @@ class FaqIndex:
         unit_share = min(sum(unit.idf[stem] * w for stem, w in covered.items()) / unit.norm, 1.0)
         return math.sqrt(query_share * unit_share)
 
-    def _is_confident(self, hits: Sequence[Hit]) -> bool:
+    def _is_confident(
+        self, hits: Sequence[Hit], ranked: Sequence[int], scored: Sequence[_Scored]
+    ) -> bool:
         cfg = self._config
         top = hits[0].score
         runner_up = hits[1].score if len(hits) > 1 else 0.0
         if top < cfg.min_score:
             return False
-        return top >= cfg.strong_score or top - runner_up >= cfg.min_margin
+        if top >= cfg.strong_score or top - runner_up >= cfg.min_margin:
+            return True
+        return top - runner_up >= cfg.intent_min_margin and self._intent_sets_apart(
+            ranked[0], ranked[1], scored
+        )
+
+    def _intent_sets_apart(self, top: int, runner_up: int, scored: Sequence[_Scored]) -> bool:
+        """Whether the query names a concept the top entry's questions name and the
+        runner-up's do not."""
+        asked = {alt.stem for s in scored for alt in s.word.concepts}
+        return bool((self._intents[top] - self._intents[runner_up]) & asked)
 
     def _is_anchored(
         self, doc: int, score: float, margin: float, scored: Sequence[_Scored]
