@@ -503,3 +503,13 @@ def test_what_is_asked_about_tells_neighbours_apart(
     assert with_intent.confident and with_intent.results[0].entry_id == entry
     without = FaqIndex.build(kb.entries, replace(strict, intent_min_margin=1.0))
     assert not without.search(query, "ru").confident
+
+
+def test_concepts_reach_irregular_forms_and_not_look_alikes() -> None:
+    def concepts(word: str) -> tuple[str, ...]:
+        [term] = analyze(word)
+        return term.concepts
+
+    assert "~cost" in concepts("денег")  # Snowball keeps "денег" apart from "деньги"
+    assert "~documents" in concepts("справок")
+    assert "~cost" not in concepts("күні")  # "day" folds like "құны" (its cost)

@@ -123,10 +123,12 @@ SYNONYMS: Final[dict[str, str]] = {
 
 # Words that ask about the same thing. A query word that only shares a concept with an entry
 # matches it more weakly than the word itself would, so an exact word still wins. Written from the
-# domain (shared/domain/ngo-kazakhstan-facts.md) and ordinary usage, in both languages.
+# domain (shared/domain/ngo-kazakhstan-facts.md) and ordinary usage, in both languages. Words are
+# folded before use, so a word that folds like another is left out: "құны" (its cost) reads as
+# "күні" (day).
 CONCEPTS: Final[dict[str, str]] = {
     "cost": """стоимость стоит стоить обойдется обходится цена платить оплата оплатить заплатить
-        пошлина госпошлина сбор тенге деньги бесплатно платно баға бағасы құны тұрады төлеу төлем
+        пошлина госпошлина сбор тенге деньги денег бесплатно платно баға бағасы тұрады төлеу төлем
         төлемақы ақы ақылы алым баж ақша теңге тегін""",
     "duration": """долго время времени срок сроки день дней недели месяц быстро ждать уақыт мерзім
         ұзақ күн апта ай тез күту""",
@@ -135,7 +137,7 @@ CONCEPTS: Final[dict[str, str]] = {
     # the consequences, "until when" the date.
     "late": """опоздать опоздали опоздание просрочить просрочка пропустить пропустили кешігу
         кешіктіру кешіксек кеш""",
-    "documents": """документ документы бумаги справка справки пакет перечень список құжат
+    "documents": """документ документы бумаги справка справки справок пакет перечень список құжат
         құжаттар анықтама тізім""",
     "penalty": """штраф штрафы наказание ответственность санкция накажут нарушение айыппұл жаза
         жауапкершілік бұзушылық""",
