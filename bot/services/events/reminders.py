@@ -31,6 +31,7 @@ from bot.services.events.builtin import roll_recurring
 from bot.services.events.model import STATUS_ACTIVE
 from bot.services.events.notices import EventTexts, group_key, reminder_key_parts
 from bot.services.events.planner import QuietHours, ahead_until, due_slots, event_slots
+from db.repositories.dialect import writes_in_parallel
 from db.repositories.events import EventDTO, EventRepository
 from db.repositories.outbox import FanOut, OutboxRepository
 from db.repositories.reminders import DueSlot, Occurrence, ReminderRepository, ReminderRound
@@ -49,7 +50,15 @@ class ReminderTally:
 
 # Users per transaction: a slice takes some tens of milliseconds on SQLite.
 SLICE_USERS = 2000
+# Slices in flight at once on PostgreSQL. Each slice's cost is the server's (writing the log and
+# outbox rows, their indexes and foreign-key checks), so a second transaction keeps a second
+# server process busy while the first commits or runs. SQLite has one writer: one at a time.
+PARALLEL_SLICES = 2
 LAST_USER_ID = 2**63 - 1
+
+
+def slice_workers(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
+    return PARALLEL_SLICES if writes_in_parallel(sessionmaker) else 1
 
 
 def quiet_hours(settings: Settings) -> QuietHours:
@@ -148,19 +157,36 @@ async def remind_for_event(
     if not starts:
         return 0
     message = ReminderFanOut(event, texts, now)
+    # One shared iterator: each slice is taken by exactly one worker.
+    pending = slices(starts)
     queued = 0
-    for users in slices(starts):
-        async with sessionmaker() as session, session.begin():
-            done = await queue_slice(session, round_, users, message)
-        if done is None:
-            break  # cancelled or moved meanwhile: its own notices take over
-        if tally is not None:
-            tally.due += done.due
-            tally.queued += done.queued
-        if done.queued:
-            queued += done.queued
-            outbox.wake()  # committed: the sender may start on this slice
-        await asyncio.sleep(0)
+    stopped = False
+
+    async def work_through() -> None:
+        nonlocal queued, stopped
+        for users in pending:
+            if stopped:
+                return
+            async with sessionmaker() as session, session.begin():
+                done = await queue_slice(session, round_, users, message)
+            if done is None:
+                stopped = True  # cancelled or moved meanwhile: its own notices take over
+                return
+            if tally is not None:
+                tally.due += done.due
+                tally.queued += done.queued
+            if done.queued:
+                queued += done.queued
+                outbox.wake()  # committed: the sender may start on this slice
+            await asyncio.sleep(0)
+
+    workers = min(slice_workers(sessionmaker), len(starts))
+    if workers == 1:
+        await work_through()
+    else:
+        async with asyncio.TaskGroup() as group:
+            for _ in range(workers):
+                group.create_task(work_through())
     return queued
 
 
