@@ -50,15 +50,26 @@ class ReminderTally:
 
 # Users per transaction: a slice takes some tens of milliseconds on SQLite.
 SLICE_USERS = 2000
-# Slices in flight at once on PostgreSQL. Each slice's cost is the server's (writing the log and
-# outbox rows, their indexes and foreign-key checks), so a second transaction keeps a second
-# server process busy while the first commits or runs. SQLite has one writer: one at a time.
+# Slice transactions in flight at once on PostgreSQL. A slice's cost is the server's (the log
+# and outbox rows, their indexes, the foreign-key checks), so a second transaction keeps a second
+# server process busy while the first writes or commits. SQLite has one writer: one at a time.
 PARALLEL_SLICES = 2
 LAST_USER_ID = 2**63 - 1
 
 
-def slice_workers(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
-    return PARALLEL_SLICES if writes_in_parallel(sessionmaker) else 1
+class Lanes:
+    """How much of the job runs at once: up to `width` events are looked at side by side (so
+    one event's audience is counted while another's slices are written), and up to `width`
+    slice transactions of any of them are open."""
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+        self.events = asyncio.Semaphore(width)
+        self.slices = asyncio.Semaphore(width)
+
+    @classmethod
+    def for_database(cls, sessionmaker: async_sessionmaker[AsyncSession]) -> Lanes:
+        return cls(PARALLEL_SLICES if writes_in_parallel(sessionmaker) else 1)
 
 
 def quiet_hours(settings: Settings) -> QuietHours:
@@ -140,9 +151,12 @@ async def remind_for_event(
     now: datetime,
     asked_since: datetime | None = None,
     tally: ReminderTally | None = None,
+    lanes: Lanes | None = None,
 ) -> int:
     """Queues the reminders of one event due at `now` (to those who asked since `asked_since`,
-    when given); returns how many, and counts them in `tally`."""
+    when given); returns how many, and counts them in `tally`. Its slices are written in
+    `lanes.slices` turns, up to `lanes.width` at once."""
+    lanes = lanes or Lanes(1)
     async with sessionmaker() as session:
         event = await EventRepository(session).get(event_id)
     if event is None or event.status != STATUS_ACTIVE:
@@ -165,10 +179,11 @@ async def remind_for_event(
     async def work_through() -> None:
         nonlocal queued, stopped
         for users in pending:
-            if stopped:
-                return
-            async with sessionmaker() as session, session.begin():
-                done = await queue_slice(session, round_, users, message)
+            async with lanes.slices:
+                if stopped:
+                    return
+                async with sessionmaker() as session, session.begin():
+                    done = await queue_slice(session, round_, users, message)
             if done is None:
                 stopped = True  # cancelled or moved meanwhile: its own notices take over
                 return
@@ -180,7 +195,7 @@ async def remind_for_event(
                 outbox.wake()  # committed: the sender may start on this slice
             await asyncio.sleep(0)
 
-    workers = min(slice_workers(sessionmaker), len(starts))
+    workers = min(lanes.width, len(starts))
     if workers == 1:
         await work_through()
     else:
@@ -266,25 +281,42 @@ async def run_due_reminders(
         candidates = await EventRepository(session).reminder_candidates(now, horizon)
     if rolled:
         log.info("rolled %d yearly deadlines to their next date", rolled)
+    lanes = Lanes.for_database(sessionmaker)
     queued = 0
-    for event in candidates:
-        due = due_now(event, settings, now)
-        if not due:
-            continue  # nobody is owed anything now
-        signature = (event.updated_at, due)
-        look = Look(None) if settled is None else settled.look(event.id, signature)
-        if look is None:
-            continue
-        try:
-            queued += await remind_for_event(
-                sessionmaker, outbox, texts, settings, event.id, now, look.asked_since, tally
-            )
-        except Exception:
-            # One broken event must not starve the others; the next pass retries it.
-            log.exception("reminders for event %s failed", event.id)
-            continue
+
+    async def remind(event_id: int, signature: Hashable, look: Look) -> None:
+        nonlocal queued
+        async with lanes.events:
+            try:
+                count = await remind_for_event(
+                    sessionmaker,
+                    outbox,
+                    texts,
+                    settings,
+                    event_id,
+                    now,
+                    look.asked_since,
+                    tally,
+                    lanes,
+                )
+            except Exception:
+                # One broken event must not starve the others; the next pass retries it.
+                log.exception("reminders for event %s failed", event_id)
+                return
+        queued += count
         if settled is not None:
-            settled.worked(event.id, signature, now)
+            settled.worked(event_id, signature, now)
+
+    async with asyncio.TaskGroup() as group:
+        for event in candidates:
+            due = due_now(event, settings, now)
+            if not due:
+                continue  # nobody is owed anything now
+            signature = (event.updated_at, due)
+            look = Look(None) if settled is None else settled.look(event.id, signature)
+            if look is None:
+                continue
+            group.create_task(remind(event.id, signature, look))
     if settled is not None:
         settled.keep_only(event.id for event in candidates)
     return queued
