@@ -8,6 +8,9 @@ SQLite's write lock for long nor keeps the event loop busy. In each slice the sl
 with an insert that ignores conflicts, and the claimed ones are queued in the same transaction,
 so a second instance running the same job at the same moment queues nothing twice; the outbox
 dedupe key is a second guard. The text is rendered once per language, not once per person.
+On PostgreSQL two slice transactions run at once (of one event or of two): the cost of a slice
+is the server's, writing the rows, so a second server process halves the wait where it has a
+core to run on.
 """
 
 from __future__ import annotations
