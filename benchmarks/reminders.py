@@ -272,6 +272,8 @@ def main(args: argparse.Namespace) -> int:
             ok &= report("PostgreSQL", figures, expected)
     else:
         print("PostgreSQL: skipped (set TEST_DATABASE_URL to include it)", flush=True)
+    # The machine may be shared: a wall-clock figure means little without the load beside it.
+    print("load average: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()), flush=True)
     print("RESULT:", "pass" if ok else "FAIL", flush=True)
     return 0 if ok else 1
 

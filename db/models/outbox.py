@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -78,7 +79,14 @@ class OutboxMessage(Base):
         # Skipping a blocked user's queue and the one-message-per-chat-in-flight rule.
         Index("ix_outbox_chat_id_state", "chat_id", "state"),
         # From a message someone replied to back to the row that sent it (and its group_key).
-        Index("ix_outbox_chat_id_telegram_message_id", "chat_id", "telegram_message_id"),
+        # Delivered rows only: a fan-out of queued rows writes no entry here.
+        Index(
+            "ix_outbox_chat_id_telegram_message_id",
+            "chat_id",
+            "telegram_message_id",
+            postgresql_where=text("telegram_message_id IS NOT NULL"),
+            sqlite_where=text("telegram_message_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(_AutoId, primary_key=True, autoincrement=True)

@@ -8,6 +8,9 @@ SQLite's write lock for long nor keeps the event loop busy. In each slice the sl
 with an insert that ignores conflicts, and the claimed ones are queued in the same transaction,
 so a second instance running the same job at the same moment queues nothing twice; the outbox
 dedupe key is a second guard. The text is rendered once per language, not once per person.
+On PostgreSQL two slice transactions run at once (of one event or of two): the cost of a slice
+is the server's, writing the rows, so a second server process halves the wait where it has a
+core to run on.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from bot.services.events.builtin import roll_recurring
 from bot.services.events.model import STATUS_ACTIVE
 from bot.services.events.notices import EventTexts, group_key, reminder_key_parts
 from bot.services.events.planner import QuietHours, ahead_until, due_slots, event_slots
+from db.repositories.dialect import writes_in_parallel
 from db.repositories.events import EventDTO, EventRepository
 from db.repositories.outbox import FanOut, OutboxRepository
 from db.repositories.reminders import DueSlot, Occurrence, ReminderRepository, ReminderRound
@@ -49,7 +53,26 @@ class ReminderTally:
 
 # Users per transaction: a slice takes some tens of milliseconds on SQLite.
 SLICE_USERS = 2000
+# Slice transactions in flight at once on PostgreSQL. A slice's cost is the server's (the log
+# and outbox rows, their indexes, the foreign-key checks), so a second transaction keeps a second
+# server process busy while the first writes or commits. SQLite has one writer: one at a time.
+PARALLEL_SLICES = 2
 LAST_USER_ID = 2**63 - 1
+
+
+class Lanes:
+    """How much of the job runs at once: up to `width` events are looked at side by side (so
+    one event's audience is counted while another's slices are written), and up to `width`
+    slice transactions of any of them are open."""
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+        self.events = asyncio.Semaphore(width)
+        self.slices = asyncio.Semaphore(width)
+
+    @classmethod
+    def for_database(cls, sessionmaker: async_sessionmaker[AsyncSession]) -> Lanes:
+        return cls(PARALLEL_SLICES if writes_in_parallel(sessionmaker) else 1)
 
 
 def quiet_hours(settings: Settings) -> QuietHours:
@@ -131,9 +154,12 @@ async def remind_for_event(
     now: datetime,
     asked_since: datetime | None = None,
     tally: ReminderTally | None = None,
+    lanes: Lanes | None = None,
 ) -> int:
     """Queues the reminders of one event due at `now` (to those who asked since `asked_since`,
-    when given); returns how many, and counts them in `tally`."""
+    when given); returns how many, and counts them in `tally`. Its slices are written in
+    `lanes.slices` turns, up to `lanes.width` at once."""
+    lanes = lanes or Lanes(1)
     async with sessionmaker() as session:
         event = await EventRepository(session).get(event_id)
     if event is None or event.status != STATUS_ACTIVE:
@@ -148,19 +174,37 @@ async def remind_for_event(
     if not starts:
         return 0
     message = ReminderFanOut(event, texts, now)
+    # One shared iterator: each slice is taken by exactly one worker.
+    pending = slices(starts)
     queued = 0
-    for users in slices(starts):
-        async with sessionmaker() as session, session.begin():
-            done = await queue_slice(session, round_, users, message)
-        if done is None:
-            break  # cancelled or moved meanwhile: its own notices take over
-        if tally is not None:
-            tally.due += done.due
-            tally.queued += done.queued
-        if done.queued:
-            queued += done.queued
-            outbox.wake()  # committed: the sender may start on this slice
-        await asyncio.sleep(0)
+    stopped = False
+
+    async def work_through() -> None:
+        nonlocal queued, stopped
+        for users in pending:
+            async with lanes.slices:
+                if stopped:
+                    return
+                async with sessionmaker() as session, session.begin():
+                    done = await queue_slice(session, round_, users, message)
+            if done is None:
+                stopped = True  # cancelled or moved meanwhile: its own notices take over
+                return
+            if tally is not None:
+                tally.due += done.due
+                tally.queued += done.queued
+            if done.queued:
+                queued += done.queued
+                outbox.wake()  # committed: the sender may start on this slice
+            await asyncio.sleep(0)
+
+    workers = min(lanes.width, len(starts))
+    if workers == 1:
+        await work_through()
+    else:
+        async with asyncio.TaskGroup() as group:
+            for _ in range(workers):
+                group.create_task(work_through())
     return queued
 
 
@@ -240,25 +284,42 @@ async def run_due_reminders(
         candidates = await EventRepository(session).reminder_candidates(now, horizon)
     if rolled:
         log.info("rolled %d yearly deadlines to their next date", rolled)
+    lanes = Lanes.for_database(sessionmaker)
     queued = 0
-    for event in candidates:
-        due = due_now(event, settings, now)
-        if not due:
-            continue  # nobody is owed anything now
-        signature = (event.updated_at, due)
-        look = Look(None) if settled is None else settled.look(event.id, signature)
-        if look is None:
-            continue
-        try:
-            queued += await remind_for_event(
-                sessionmaker, outbox, texts, settings, event.id, now, look.asked_since, tally
-            )
-        except Exception:
-            # One broken event must not starve the others; the next pass retries it.
-            log.exception("reminders for event %s failed", event.id)
-            continue
+
+    async def remind(event_id: int, signature: Hashable, look: Look) -> None:
+        nonlocal queued
+        async with lanes.events:
+            try:
+                count = await remind_for_event(
+                    sessionmaker,
+                    outbox,
+                    texts,
+                    settings,
+                    event_id,
+                    now,
+                    look.asked_since,
+                    tally,
+                    lanes,
+                )
+            except Exception:
+                # One broken event must not starve the others; the next pass retries it.
+                log.exception("reminders for event %s failed", event_id)
+                return
+        queued += count
         if settled is not None:
-            settled.worked(event.id, signature, now)
+            settled.worked(event_id, signature, now)
+
+    async with asyncio.TaskGroup() as group:
+        for event in candidates:
+            due = due_now(event, settings, now)
+            if not due:
+                continue  # nobody is owed anything now
+            signature = (event.updated_at, due)
+            look = Look(None) if settled is None else settled.look(event.id, signature)
+            if look is None:
+                continue
+            group.create_task(remind(event.id, signature, look))
     if settled is not None:
         settled.keep_only(event.id for event in candidates)
     return queued
