@@ -54,7 +54,7 @@ async def follow_up(
 ) -> None:
     """While a question is open, whatever the person writes goes to it; without one, the
     message goes on to the FAQ search (SkipHandler)."""
-    if not is_desk_message(message):
+    if not is_desk_message(message) or not await desk.may_follow_up(db_user.id):
         raise SkipHandler
     result = await desk.follow_up(db_user.id, incoming(message, clock))
     if result is None:
