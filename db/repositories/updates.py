@@ -8,6 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models.updates import ProcessedUpdate
+from db.models.users import User
 from db.repositories.dialect import insert_ignoring_conflicts
 
 
@@ -20,6 +21,21 @@ class UpdateRepository:
             select(ProcessedUpdate.update_id).where(ProcessedUpdate.update_id == update_id)
         )
         return found is not None
+
+    async def is_processed_loading_user(self, update_id: int, user_id: int) -> tuple[bool, object]:
+        """`is_processed`, and the user's row loaded into the session in the same statement
+        (the user repository's next read of it costs none); the row is returned only to be
+        held: the session's identity map keeps rows weakly. A user not registered yet takes a
+        second statement, as before."""
+        processed = (
+            select(ProcessedUpdate.update_id).where(ProcessedUpdate.update_id == update_id).exists()
+        )
+        found = (
+            await self._session.execute(select(User, processed).where(User.id == user_id))
+        ).first()
+        if found is None:
+            return await self.is_processed(update_id), None
+        return bool(found[1]), found[0]
 
     async def mark_processed(self, update_id: int, now: datetime) -> bool:
         """False when another transaction recorded it first (a replica, a redelivery)."""
