@@ -121,7 +121,10 @@ class UpdateTransactionMiddleware(BaseMiddleware):
             if known:
                 assert tg_user is not None
                 db_user, created = await UserRepository(session).touch(
-                    tg_user.id, self._clock.now(), seen_every=LAST_SEEN_GRANULARITY
+                    tg_user.id,
+                    self._clock.now(),
+                    seen_every=LAST_SEEN_GRANULARITY,
+                    known_absent=update_id is not None and held is None,
                 )
                 data["db_user"] = db_user
                 data["user_created"] = created
