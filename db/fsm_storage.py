@@ -16,7 +16,7 @@ from aiogram.fsm.storage.base import (
     StateType,
     StorageKey,
 )
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.models.fsm import FsmRecord
@@ -69,8 +69,9 @@ class SqlAlchemyStorage(BaseStorage):
             cache = _cache(shared)
             if record_key in cache.absent:
                 return None
-            if record_key in cache.rows:
-                return cache.rows[record_key]
+            held = cache.held(record_key)
+            if held is not None:
+                return held
             # The keys aiogram and aiogram-dialog read next come in the same statement.
             wanted = {
                 record_key,
@@ -82,7 +83,9 @@ class SqlAlchemyStorage(BaseStorage):
             ).all()
             for row in found:
                 cache.rows[row.key] = row
-            cache.absent.update(wanted - cache.rows.keys())
+            for missing in wanted - {row.key for row in found}:
+                cache.rows.pop(missing, None)
+                cache.absent.add(missing)
             cache.mark_current(shared, wanted, locked=False)
             return cache.rows.get(record_key)
         async with self._sessionmaker() as session:
@@ -100,10 +103,11 @@ class SqlAlchemyStorage(BaseStorage):
     async def _apply(self, session: AsyncSession, key: StorageKey, values: dict[str, Any]) -> None:
         record_key = self._keys.build(key)
         cache = _cache(session)
+        row: FsmRecord | None
         if record_key in cache.absent:
             row = None
-        elif cache.is_current(session, record_key):
-            row = cache.rows.get(record_key)
+        elif cache.is_current(session, record_key) and cache.held(record_key) is not None:
+            row = cache.rows[record_key]
         else:
             row = await session.get(
                 FsmRecord, record_key, with_for_update=True, populate_existing=True
@@ -145,6 +149,15 @@ class _SessionCache:
     absent: set[str] = field(default_factory=set)
     current: set[str] = field(default_factory=set)
     transaction: object = None
+
+    def held(self, key: str) -> FsmRecord | None:
+        row = self.rows.get(key)
+        if row is not None and (inspect(row).deleted or inspect(row).detached):
+            # Deleted by a bulk DELETE meanwhile (/forget, db.repositories.fsm): read it again.
+            del self.rows[key]
+            self.current.discard(key)
+            return None
+        return row
 
     def is_current(self, session: AsyncSession, key: str) -> bool:
         return (
