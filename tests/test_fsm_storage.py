@@ -119,3 +119,52 @@ async def test_an_absent_key_is_read_once_per_update(any_database_url: str) -> N
         assert await storage.get_state(key) == "Dialog:typing"  # committed
     finally:
         await engine.dispose()
+
+
+async def test_an_update_reads_its_fsm_rows_once_and_writes_without_rereading(
+    any_database_url: str,
+) -> None:
+    """aiogram's state and aiogram-dialog's stack come in one SELECT; a row read or written in
+    the update's transaction is updated without a second (locking) read; a row deleted by
+    /forget meanwhile is read again, not updated blindly."""
+    from sqlalchemy import event
+
+    from db.repositories.fsm import FsmRepository
+    from db.session_context import update_session
+
+    await upgrade(any_database_url)
+    engine = create_engine(any_database_url)
+    statements: list[str] = []
+    event.listen(
+        engine.sync_engine,
+        "before_cursor_execute",
+        lambda _conn, _cursor, statement, *_rest: statements.append(statement),
+    )
+    sessionmaker = create_sessionmaker(engine)
+    storage = SqlAlchemyStorage(sessionmaker)
+    key = StorageKey(bot_id=1, chat_id=9, user_id=9)
+    stack = StorageKey(bot_id=1, chat_id=9, user_id=9, destiny="aiogd:stack:")
+    await storage.set_data(key, {"n": 1})
+    try:
+        async with sessionmaker() as session:
+            token = update_session.set(session)
+            try:
+                statements.clear()
+                assert await storage.get_data(key) == {"n": 1}
+                assert await storage.get_data(stack) == {}
+                await storage.update_data(key, {"n": 2})
+                await storage.update_data(key, {"m": 3})
+                selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+                # PostgreSQL locks the row before the first write (a read FOR UPDATE).
+                expected = 2 if engine.dialect.name == "postgresql" else 1
+                assert len(selects) == expected, "\n".join(statements)
+                await FsmRepository(session).delete_of_user(9)
+                assert await storage.get_data(key) == {}
+                await storage.update_data(key, {"after": True})
+                assert await storage.get_data(key) == {"after": True}
+                await session.rollback()
+            finally:
+                update_session.reset(token)
+        assert await storage.get_data(key) == {"n": 1}
+    finally:
+        await engine.dispose()

@@ -8,9 +8,8 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject
 
+from bot.services.faq.service import CONTENT_CHECK_SECONDS as FAQ_CONTENT_CHECK_SECONDS
 from bot.services.registry import ServiceFactory
-
-FAQ_CONTENT_CHECK_SECONDS = 3.0
 
 
 class ServicesMiddleware(BaseMiddleware):
@@ -26,8 +25,8 @@ class ServicesMiddleware(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         services = self._factory.for_session(data["session"])
-        # Browsing shows an entry an admin edited in another process within a few seconds
-        # (a search checks every time).
+        # Browsing and searching show an entry an admin edited in another process within a few
+        # seconds.
         await services.faq.refresh(max_age=FAQ_CONTENT_CHECK_SECONDS)
         data.update(services.as_kwargs())
         return await handler(event, data)

@@ -104,18 +104,32 @@ class UpdateTransactionMiddleware(BaseMiddleware):
     ) -> Any:
         async with self._sessionmaker() as session:
             _serialise_across_replicas(session, tg_user.id if tg_user else None)
-            if update_id is not None and await UpdateRepository(session).is_processed(update_id):
-                log.info("update %s was handled before; skipped", update_id)
-                return UNHANDLED
+            known = tg_user is not None and not tg_user.is_bot
+            held: object = None  # the user's row, loaded with the check (see below)
+            if update_id is not None:
+                updates = UpdateRepository(session)
+                if known:
+                    assert tg_user is not None
+                    processed, held = await updates.is_processed_loading_user(update_id, tg_user.id)
+                else:
+                    processed = await updates.is_processed(update_id)
+                if processed:
+                    log.info("update %s was handled before; skipped", update_id)
+                    return UNHANDLED
             unit = UpdateUnit(session, update_id, self._clock.now())
             data["session"] = session
-            if tg_user is not None and not tg_user.is_bot:
+            if known:
+                assert tg_user is not None
                 db_user, created = await UserRepository(session).touch(
-                    tg_user.id, self._clock.now(), seen_every=LAST_SEEN_GRANULARITY
+                    tg_user.id,
+                    self._clock.now(),
+                    seen_every=LAST_SEEN_GRANULARITY,
+                    known_absent=update_id is not None and held is None,
                 )
                 data["db_user"] = db_user
                 data["user_created"] = created
                 data["role"] = effective_role(db_user, self._settings)
+            del held  # touch() found it in the session instead of reading it again
             late_writes = _watch_late_writes(session, unit)
             unit_token = current_unit.set(unit)
             # The FSM storage joins this transaction (see db.session_context).

@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models.desk import (
@@ -197,6 +197,21 @@ class TicketRepository:
             .limit(limit)
         )
         return [_dto(TicketDTO, row) for row in rows]
+
+    async def any_open_or_closed_since(self, user_id: int, since: datetime) -> bool:
+        """One indexed look-up instead of the several that find which of them it is."""
+        found = await self._session.scalar(
+            select(Ticket.id)
+            .where(
+                Ticket.user_id == user_id,
+                or_(
+                    Ticket.status.in_(OPEN_STATUSES),
+                    and_(Ticket.status == "closed", Ticket.closed_at >= since),
+                ),
+            )
+            .limit(1)
+        )
+        return found is not None
 
     async def latest_closed_of(self, user_id: int, since: datetime) -> TicketDTO | None:
         row = await self._session.scalar(

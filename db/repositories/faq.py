@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import case, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models.faq import (
@@ -183,8 +183,9 @@ class FaqRepository:
         now: datetime,
         user_key: str | None = None,
     ) -> None:
-        self._session.add(
-            FaqSearchRecord(
+        # A Core INSERT: one a search, and the ORM's unit of work costs more than the row.
+        await self._session.execute(
+            insert(FaqSearchRecord).values(
                 created_at=now,
                 query=query[:200],
                 language=language[:2],
@@ -195,7 +196,6 @@ class FaqRepository:
                 user_key=user_key,
             )
         )
-        await self._session.flush()
 
     async def last_query_for(self, user_key: str, entry_id: str, since: datetime) -> str | None:
         """The latest logged query of this person that led to `entry_id` (for a 👎 reason)."""

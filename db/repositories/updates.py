@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models.updates import ProcessedUpdate
+from db.models.users import User
 from db.repositories.dialect import insert_ignoring_conflicts
 
 
@@ -20,6 +21,23 @@ class UpdateRepository:
             select(ProcessedUpdate.update_id).where(ProcessedUpdate.update_id == update_id)
         )
         return found is not None
+
+    async def is_processed_loading_user(
+        self, update_id: int, user_id: int
+    ) -> tuple[bool, object | None]:
+        """`is_processed`, and the user's row loaded into the session in the same statement
+        (None: not registered). The row is returned only to be held while the user repository
+        reads it from the session (its identity map keeps rows weakly)."""
+        processed = (
+            select(ProcessedUpdate.update_id).where(ProcessedUpdate.update_id == update_id).exists()
+        )
+        one_row = select(literal(1).label("one")).subquery()
+        found = (
+            await self._session.execute(
+                select(processed, User).select_from(one_row).outerjoin(User, User.id == user_id)
+            )
+        ).one()
+        return bool(found[0]), found[1]
 
     async def mark_processed(self, update_id: int, now: datetime) -> bool:
         """False when another transaction recorded it first (a replica, a redelivery)."""

@@ -5,10 +5,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models.users import User
+from db.repositories.dialect import insert_ignoring_conflicts
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,24 +41,40 @@ class UserRepository:
         return _dto(row) if row else None
 
     async def touch(
-        self, user_id: int, now: datetime, *, seen_every: timedelta = timedelta(0)
+        self,
+        user_id: int,
+        now: datetime,
+        *,
+        seen_every: timedelta = timedelta(0),
+        known_absent: bool = False,
     ) -> tuple[UserDTO, bool]:
         """Get the user, creating them on first contact; returns (user, created).
 
         `last_seen_at` is refreshed only when older than `seen_every`, so most updates read only.
+        `known_absent`: this transaction just found no row (the read is skipped).
         """
-        row = await self._session.get(User, user_id)
+        row = None if known_absent else await self._session.get(User, user_id)
         if row is None:
-            try:
-                async with self._session.begin_nested():
-                    row = User(id=user_id, created_at=now, last_seen_at=now, role="user")
-                    self._session.add(row)
-                return _dto(row), True
-            except IntegrityError:
-                # Another process registered the same user a moment ago.
-                row = await self._session.get(User, user_id, populate_existing=True)
-                if row is None:
-                    raise
+            # One statement (no savepoint around a plain INSERT): a conflict means another
+            # process registered the same user a moment ago.
+            values = {
+                "id": user_id,
+                "language": None,
+                "region": None,
+                "role": "user",
+                "created_at": now,
+                "last_seen_at": now,
+                "is_reachable": True,
+                "unreachable_reason": None,
+            }
+            result = await self._session.execute(
+                insert_ignoring_conflicts(self._session, User).values(**values)
+            )
+            if result.rowcount:  # type: ignore[attr-defined]
+                return UserDTO(user_id, None, None, "user", True, now), True
+            row = await self._session.get(User, user_id, populate_existing=True)
+            if row is None:
+                raise LookupError(f"user {user_id} neither inserted nor found")
         if now - row.last_seen_at >= seen_every:
             row.last_seen_at = now
         if not row.is_reachable:

@@ -42,8 +42,10 @@ async def search_screens(
     reply = await faq.ask(text, user_language(), user_id=user_id)
     shown = ([reply.entry.id] if reply.entry else []) + [e.id for e in reply.others]
     search = {"text": " ".join(text.split())[:200], "message_id": message_id, "entries": shown}
-    await state.update_data({LAST_SEARCH_KEY: search})
+    # Written once (one UPDATE, not two), the suggestions with the search when there are any.
+    remembered: dict[str, object] = {LAST_SEARCH_KEY: search}
     if split and reply.kind is ReplyKind.ANSWER and reply.entry and reply.also:
+        await state.update_data(remembered)
         related = [e for e in reply.others if e != reply.also]
         return [
             views.answer_screen(faq.catalog, reply.entry, related, second_below=True),
@@ -55,10 +57,11 @@ async def search_screens(
     elif reply.kind is ReplyKind.ANSWER and reply.entry is not None:
         screen = views.answer_screen(faq.catalog, reply.entry, reply.others)
     elif reply.kind is ReplyKind.SUGGEST:
-        await state.update_data({SUGGESTIONS_KEY: [e.id for e in reply.others]})
+        remembered[SUGGESTIONS_KEY] = [e.id for e in reply.others]
         screen = views.suggestions_screen(reply.others)
     else:
         screen = views.not_found_screen()
+    await state.update_data(remembered)
     return [screen]
 
 

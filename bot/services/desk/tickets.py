@@ -296,6 +296,11 @@ class DeskService(DeskBase):
             return open_tickets[-1]
         return await self._tickets.latest_closed_of(user_id, self.now - REOPEN_WINDOW)
 
+    async def may_follow_up(self, user_id: int) -> bool:
+        """False when neither `follow_up` nor `closed_long_ago` can find anything: most people
+        writing have no question at all, and this answers that with one query, not six."""
+        return await self._tickets.any_open_or_closed_since(user_id, self.now - NEW_QUESTION_OFFER)
+
     async def closed_long_ago(self, user_id: int) -> TicketDTO | None:
         """The person's question closed too long ago to reopen (but not so long ago that their
         message is surely something else), when nothing of theirs is open: a message of theirs

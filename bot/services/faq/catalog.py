@@ -295,6 +295,12 @@ class FaqCatalog:
             await self.reload(session)
         return True
 
+    def check_soon(self) -> None:
+        """This process changed the content version: its next refresh reads it, whatever its
+        ``max_age``, so the admin's next search here finds the edit (an update reading the
+        version before the change commits delays that by at most ``max_age``)."""
+        self._checked_at = float("-inf")
+
     @property
     def content_version(self) -> int | None:
         return self._version

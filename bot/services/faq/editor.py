@@ -385,6 +385,7 @@ class FaqEditor:
         await self._entries.save_admin_entry(entry.id, entry.category, entry_to_dict(entry), now)
         await self._content.set_status(draft_id, DRAFT_PUBLISHED, entry.id)
         await self._content.bump_version(now)
+        self._catalog.check_soon()
         return entry
 
     async def _free_id(self, base: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 TELEGRAM_TEXT_LIMIT: Final = 4096
@@ -115,8 +116,12 @@ def plain_text(markup: str) -> str:
     return "".join(tok.text for tok in _tokens(markup))
 
 
+@lru_cache(maxsize=512)
 def rendered_length(markup: str) -> int:
-    """Length of the displayed text in the units Telegram's 4096 limit uses."""
+    """Length of the displayed text in the units Telegram's 4096 limit uses.
+
+    Cached: each answer shown measures the same few texts (an entry with and without its
+    heading and hints) again, by a tokenizer in Python."""
     return utf16_len(plain_text(markup))
 
 

@@ -163,7 +163,7 @@ def router() -> Router:
 
 def follow_up_router() -> Router:
     router = Router(name="desk.person.follow_up")
-    router.message.register(questions.follow_up, StateFilter(None))
+    router.message.register(questions.follow_up, StateFilter(None), questions.has_question)
     # Edits follow whatever state the chat is in (a dialog does not take edited messages).
     router.edited_message.register(questions.follow_edit, F.chat.type == "private")
     return router

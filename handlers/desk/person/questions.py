@@ -44,6 +44,13 @@ COMMENT_KEY = "desk_comment_ticket"
 # ------------------------------------------------------------------------------ follow-ups
 
 
+async def has_question(message: Message, desk: DeskService, db_user: UserDTO) -> bool:
+    """Filter of `follow_up`: a filter, not a check in the handler, because a handler that
+    raises SkipHandler costs the whole inner middleware chain (aiogram-dialog's among it) for
+    every message of the many people who have no question."""
+    return is_desk_message(message) and await desk.may_follow_up(db_user.id)
+
+
 async def follow_up(
     message: Message,
     desk: DeskService,
@@ -52,10 +59,9 @@ async def follow_up(
     clock: Clock,
     state: FSMContext,
 ) -> None:
-    """While a question is open, whatever the person writes goes to it; without one, the
-    message goes on to the FAQ search (SkipHandler)."""
-    if not is_desk_message(message):
-        raise SkipHandler
+    """While a question is open, whatever the person writes goes to it (`has_question` lets
+    through only who may have one); without one, the message goes on to the FAQ search
+    (SkipHandler)."""
     result = await desk.follow_up(db_user.id, incoming(message, clock))
     if result is None:
         closed = await desk.closed_long_ago(db_user.id)
