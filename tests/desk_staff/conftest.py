@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.sandbox.client import SimGroup, SimUser
 from bot.sandbox.harness import RunningBot
 from bot.sandbox.server import FakeTelegramServer
+from bot.sandbox.views import TopicView
 from bot.services.desk.model import Incoming
 from bot.testing import FakeClock, eventually
 from db.models.desk import DeskBan
@@ -87,6 +88,14 @@ class Desk:
             submitted = await desk.submit(person.id, "registration")
         app.outbox.wake()
         return submitted.ticket
+
+    async def take(self, consultant: SimUser, ticket: TicketDTO) -> TopicView:
+        """The consultant takes the question from its card in its forum topic; the topic."""
+        topic = await self.forum.wait_topic(f"#{ticket.id}", timeout=15)
+        card = await topic.wait_for(lambda m: m.has_buttons and f"#{ticket.id}" in m.text)
+        await consultant.wait_answer(await consultant.press("✋", message=card, chat=topic))
+        await self.until(ticket.id, lambda t: t.owner_id == consultant.id, "taken")
+        return topic
 
     async def ticket(self, ticket_id: int) -> TicketDTO:
         async with self.running.app.sessionmaker() as session:

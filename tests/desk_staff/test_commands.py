@@ -74,10 +74,7 @@ async def test_snippets_faq_answer_and_draft_in_the_topic(desk: Desk) -> None:
     ticket = await desk.ask(
         person, "Қоғамдық бірлестікті тіркеу үшін қандай құжаттар керек?", photo=False
     )
-    topic = await desk.forum.wait_topic(f"#{ticket.id}", timeout=15)
-    card = await topic.wait_for(lambda m: m.has_buttons)
-    await aigerim.wait_answer(await aigerim.press("✋", message=card, chat=topic))
-    await desk.until(ticket.id, lambda t: t.owner_id == AIGERIM, "taken")
+    topic = await desk.take(aigerim, ticket)
 
     # The card's snippet button: the person gets the Kazakh text.
     await aigerim.wait_answer(await aigerim.press("📋", message=topic.messages[0], chat=topic))
@@ -133,11 +130,7 @@ async def test_admins_manage_consultants(desk: Desk) -> None:
     admin = await desk.running.known_user(ADMIN_ID, "Админ", "ru")
     aigerim = await desk.consultant(AIGERIM, "Айгерим")
     ticket = await desk.ask(await desk.person(), photo=False)
-    topic = await desk.forum.wait_topic(f"#{ticket.id}", timeout=15)
-    await aigerim.wait_answer(
-        await aigerim.press("✋", message=await topic.wait_for(lambda m: m.has_buttons), chat=topic)
-    )
-    await desk.until(ticket.id, lambda t: t.owner_id == AIGERIM, "taken")
+    await desk.take(aigerim, ticket)
 
     await admin.send("/admin")
     menu = await admin.wait_for(lambda m: m.has_buttons)

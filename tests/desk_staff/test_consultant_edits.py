@@ -26,10 +26,7 @@ async def test_the_owners_corrections_follow_in_the_persons_chat(desk: Desk) -> 
     bolat = await desk.consultant(BOLAT, "Болат")
     person = await desk.person()
     ticket = await desk.ask(person)
-    topic = await desk.forum.wait_topic(f"#{ticket.id}", timeout=15)
-    card = await topic.wait_for(lambda m: m.has_buttons and f"#{ticket.id}" in m.text)
-    await aigerim.wait_answer(await aigerim.press("✋", message=card, chat=topic))
-    await desk.until(ticket.id, lambda t: t.owner_id == AIGERIM, "Aigerim owns it")
+    topic = await desk.take(aigerim, ticket)
 
     sent = await aigerim.send("Жарғыны әкеліңіз", chat=topic)
     answer = await person.wait_for(lambda m: "Жарғыны әкеліңіз" in m.text)

@@ -78,10 +78,7 @@ async def test_a_removed_consultant_loses_access_at_once(desk: Desk) -> None:
     bolat = await desk.consultant(BOLAT, "Болат")
     person = await desk.person()
     ticket = await desk.ask(person, photo=False)
-    topic = await desk.forum.wait_topic(f"#{ticket.id}", timeout=15)
-    card = await topic.wait_for(lambda m: m.has_buttons)
-    await bolat.wait_answer(await bolat.press("✋", message=card, chat=topic))
-    await desk.until(ticket.id, lambda t: t.owner_id == BOLAT, "Bolat owns it")
+    topic = await desk.take(bolat, ticket)
 
     async with desk.running.app.sessionmaker() as session, session.begin():
         released = await desk.running.app.services.for_session(session).consultants.remove(BOLAT)

@@ -45,10 +45,7 @@ async def test_taken_but_unanswered_reminds_the_owner_then_the_admins(desk: Desk
     aigerim = await desk.consultant(AIGERIM, "Айгерим")
     desk.clock.set(local(2026, 4, 14, 9, 0))  # Tuesday, opening
     ticket = await desk.ask(await desk.person(), photo=False)
-    topic = await desk.forum.wait_topic(f"#{ticket.id}", timeout=15)
-    card = await topic.wait_for(lambda m: m.has_buttons)
-    await aigerim.wait_answer(await aigerim.press("✋", message=card, chat=topic))
-    await desk.until(ticket.id, lambda t: t.owner_id == AIGERIM, "taken")
+    topic = await desk.take(aigerim, ticket)
     scheduler = desk.running.app.scheduler
 
     desk.clock.set(local(2026, 4, 14, 12, 59))
