@@ -170,3 +170,24 @@ def test_sources_are_a_title_and_a_link_a_line() -> None:
     for bad in ("", "без ссылки", "\n".join(f"https://x.kz/{i}" for i in range(11))):
         with pytest.raises(EditorError):
             parse_sources(bad)
+
+
+async def test_editing_an_entrys_sources_keeps_the_kazakh_titles_of_links_that_stay(
+    any_sessionmaker: Sessions, catalog: FaqCatalog, fake_clock: FakeClock, settings: Settings
+) -> None:
+    """The editor shows and takes Russian titles only: a kept link keeps its Kazakh title."""
+    await synced(catalog, any_sessionmaker)
+    async with any_sessionmaker() as session, session.begin():
+        service = editor(session, catalog, fake_clock, settings)
+        draft_id = await service.draft_from_entry(ADMIN_ID, "registration-fee")
+        await service.set_text(
+            ADMIN_ID,
+            draft_id,
+            Field.SOURCES,
+            "ru",
+            "Налоговый кодекс https://adilet.zan.kz/rus/docs/K1700000120\nhttps://egov.kz/fee",
+        )
+        entry = await service.publish(ADMIN_ID, draft_id)
+    code, egov = entry.sources
+    assert (code.title_in("kk"), code.title_in("ru")) == ("ҚР Салық кодексі", "Налоговый кодекс")
+    assert (egov.title_in("kk"), egov.title_in("ru")) == ("egov.kz", "egov.kz")

@@ -165,6 +165,15 @@ def parse_sources(text: str) -> list[dict[str, str]]:
     return sources
 
 
+def _keep_kazakh_titles(
+    old: list[dict[str, str]], new: list[dict[str, str]]
+) -> list[dict[str, str]]:
+    """The editor shows and takes sources with their Russian titles; a source whose link stays
+    keeps its Kazakh title, so Kazakh readers do not get the Russian one after an edit."""
+    kazakh = {s["url"]: s["title_kk"] for s in old if s.get("title_kk") and s.get("url")}
+    return [{**s, "title_kk": kazakh[s["url"]]} if s["url"] in kazakh else s for s in new]
+
+
 class FaqEditor:
     def __init__(
         self, session: AsyncSession, catalog: FaqCatalog, clock: Clock, settings: Settings
@@ -333,7 +342,7 @@ class FaqEditor:
                 raise EditorError("too_long")
             texts.phrasings[lang] = lines
         else:
-            texts = replace(texts, sources=parse_sources(text))
+            texts = replace(texts, sources=_keep_kazakh_titles(texts.sources, parse_sources(text)))
         return await self._save(actor_id, texts)
 
     async def set_category(self, actor_id: int, draft_id: int, category_id: str) -> DraftTexts:
