@@ -342,6 +342,20 @@ def test_everyday_bureaucracy_is_not_confident(index: FaqIndex, query: str, lang
     assert not index.search(query, lang).confident
 
 
+@pytest.mark.parametrize("query", ["кто", "ты кто", "когда?", "қашан", "сколько", "qalai"])
+def test_question_words_alone_ask_about_nothing(index: FaqIndex, query: str) -> None:
+    assert not index.search(query, "ru").confident
+
+
+@pytest.mark.parametrize(
+    "query", ["печать визиток недорого", "прописка временная как сделать", "курс тенге к рублю"]
+)
+def test_one_shared_word_among_unknown_ones_is_not_enough(index: FaqIndex, query: str) -> None:
+    # "печать" (a seal, or printing), "временная" and "курс" (courses, or a rate) match an
+    # entry; the words the FAQ does not know at all say the question is about something else.
+    assert not index.search(query, "ru").confident
+
+
 def test_question_words_weigh_less_than_topic_words(index: FaqIndex) -> None:
     ids = [hit.entry_id for hit in index.search("грант есебі қашан", "kk").results[:2]]
     assert ids[0] == "grant-reporting", ids
@@ -467,6 +481,8 @@ def test_two_vague_words_are_one_vague_question(catalog: FaqCatalog) -> None:
         ("ЭЦП для физлица через егов", "ru"),
         ("ЖШС жарғысын өзгерту", "kk"),
         ("ИП закрыть онлайн", "ru"),
+        ("жеке тұлғаның салық декларациясы", "kk"),
+        ("jeke tulgaga ETsQ alu", "kk"),
     ],
 )
 def test_a_business_or_a_private_person_is_never_answered_confidently(

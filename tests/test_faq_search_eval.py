@@ -122,7 +122,8 @@ def test_eval_questions_are_not_knowledge_base_phrasings(set_name: str) -> None:
         or index.is_known_phrasing(query)
         or _stem_key(query) in stem_keys
     ]
-    assert not copies, copies
+    # Held-out questions are never shown one by one: reword the phrasings you added last.
+    assert not copies, len(copies) if set_name == "heldout" else copies
 
 
 # --- dev.yaml and heldout.yaml -----------------------------------------------------------------
@@ -244,16 +245,16 @@ class Floor:
     off_topic: float
 
 
-# Reached on 2026-11-30: dev kk 0.678/0.009/1.000/0.10, ru 0.670/0.018/1.000/0.10; held-out kk
-# 0.750/0.009/0.991/0.00, ru 0.672/0.017/0.957/0.00 (confident-right, confident-wrong, top-3,
-# off-topic answered). Issue 13's targets (confident-right >= 0.85, confident-wrong <= 0.02,
-# top-3 >= 0.97, off-topic <= 0.05) are not all met yet: raise these floors as the search gets
-# there.
+# Reached on 2026-12-01 (confident-right, confident-wrong, top-3, off-topic answered): dev kk
+# 0.809/0.009/1.000/0.042, ru 0.884/0.027/0.991/0.050; held-out kk 0.902/0.009/1.000/0.025, ru
+# 0.862/0.017/0.983/0.050. Held-out meets issue 13's targets (confident-right >= 0.85,
+# confident-wrong <= 0.02, top-3 >= 0.97, off-topic <= 0.05) in both languages; dev's Russian
+# confident-wrong does not yet. Each floor leaves about one question of margin.
 FLOORS: dict[tuple[str, str], Floor] = {
-    ("dev", "kk"): Floor(confident_right=0.66, confident_wrong=0.02, top3=0.98, off_topic=0.10),
-    ("dev", "ru"): Floor(confident_right=0.65, confident_wrong=0.03, top3=0.98, off_topic=0.10),
-    ("heldout", "kk"): Floor(confident_right=0.73, confident_wrong=0.02, top3=0.97, off_topic=0.10),
-    ("heldout", "ru"): Floor(confident_right=0.65, confident_wrong=0.03, top3=0.94, off_topic=0.10),
+    ("dev", "kk"): Floor(confident_right=0.80, confident_wrong=0.02, top3=0.99, off_topic=0.07),
+    ("dev", "ru"): Floor(confident_right=0.87, confident_wrong=0.04, top3=0.98, off_topic=0.07),
+    ("heldout", "kk"): Floor(confident_right=0.89, confident_wrong=0.02, top3=0.99, off_topic=0.05),
+    ("heldout", "ru"): Floor(confident_right=0.85, confident_wrong=0.03, top3=0.97, off_topic=0.08),
 }
 
 
@@ -269,7 +270,7 @@ def test_trust_on_unseen_questions(set_name: str, lang: str, trust: dict[str, Tr
 
 
 @pytest.mark.parametrize(
-    ("set_name", "answered", "shown"), [("dev", 3, 4), ("heldout", 3, 4)], ids=str
+    ("set_name", "answered", "shown"), [("dev", 4, 4), ("heldout", 4, 5)], ids=str
 )
 def test_two_part_questions_get_both_entries(
     set_name: str, answered: int, shown: int, trust: dict[str, TrustReport]

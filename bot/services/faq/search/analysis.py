@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Final
 
 from bot.services.faq.search.lexicon import (
     CONCEPTS,
+    ELSEWHERE_PAIRS,
     ELSEWHERE_WORDS,
     GENERIC_WORDS,
     QUESTION_WORDS,
@@ -68,6 +69,7 @@ def _words(text: str) -> list[str]:
 
 _STOP_FOLDED: Final = frozenset(fold(_cyrillic(w)) for w in STOP_WORDS)
 _ELSEWHERE_FOLDED: Final = frozenset(fold(_cyrillic(w)) for w in ELSEWHERE_WORDS)
+_ELSEWHERE_PAIRS_FOLDED: Final = tuple((fold(a), fold(b)) for a, b in ELSEWHERE_PAIRS)
 _SYNONYMS_FOLDED: Final[dict[str, str]] = {fold(_cyrillic(k)): v for k, v in SYNONYMS.items()}
 
 
@@ -148,9 +150,19 @@ def analyze(text: str, lang: str | None = None) -> list[Term]:
     out: list[Term] = []
     for word in _words(text):
         term = _term(word, lang)
-        if term is not None:
-            out.append(term)
+        if term is None:
+            continue
+        if out and _names_elsewhere_with(out[-1], term):
+            term = replace(term, elsewhere=True)
+        out.append(term)
     return out
+
+
+def _names_elsewhere_with(previous: Term, term: Term) -> bool:
+    return any(
+        previous.surface == first and term.surface.startswith(second)
+        for first, second in _ELSEWHERE_PAIRS_FOLDED
+    )
 
 
 def expansion(term: Term) -> list[Term]:

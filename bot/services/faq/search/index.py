@@ -104,6 +104,10 @@ class SearchConfig:
     relaxed_unmatched_share: float = 0.5
     relaxed_min_score: float = 0.5
     relaxed_min_margin: float = 0.15
+    # Not when words the FAQ does not know at all weigh more than this share of the query:
+    # "печать визиток", "временная прописка" share one word with an entry and are about
+    # something else. Tuned on dev.yaml only.
+    relaxed_max_unknown_share: float = 0.2
     # Domain anchor: a top hit that matches only everyday words (registration, cost, tax, grant:
     # lexicon.GENERIC_WORDS) while the query also has content words it does not match ("брак",
     # "машина", "ИП", "вуз") is about something else that merely sounds bureaucratic; it is
@@ -143,6 +147,10 @@ class _QueryWord:
     specific: bool = False
     # The word names a business or a private person: no hit is confident.
     elsewhere: bool = False
+    # A question word ("кто", "қашан"): a query of nothing else asks about no topic.
+    question: bool = False
+    # Found nowhere in the index, not even by a typo or prefix correction.
+    unknown: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -409,7 +417,12 @@ class FaqIndex:
         if term.generic:
             specific = False
         word = _QueryWord(
-            alternatives, concepts, phrase, specific=specific, elsewhere=term.elsewhere
+            alternatives,
+            concepts,
+            phrase,
+            specific=specific,
+            elsewhere=term.elsewhere,
+            question=term.question,
         )
         candidates = [a.weight * self._idf[a.stem] for a in (*alternatives, *concepts)]
         if word.phrase:
@@ -424,6 +437,7 @@ class FaqIndex:
             if is_kazakh_finite_verb(term.surface):
                 scale *= cfg.question_word_weight
             word.potential = scale * cfg.unknown_weight * self._max_idf
+            word.unknown = True
         return word
 
     def _vector(self, alt: _Alternative) -> list[float]:
@@ -624,12 +638,17 @@ class FaqIndex:
         """Whether the hit matches the query through something NGO-specific (see
         ``SearchConfig.generic_only_min_score``) and leaves little of it unmatched."""
         cfg = self._config
-        if any(s.word.elsewhere for s in scored):
+        if any(s.word.elsewhere for s in scored) or all(s.word.question for s in scored):
             return False
         potential = sum(s.word.potential for s in scored)
         unmatched = sum(s.word.potential for s in scored if s.best[doc] <= 0.0)
         allowed = cfg.max_unmatched_share
-        if score >= cfg.relaxed_min_score and margin >= cfg.relaxed_min_margin:
+        unknown = sum(s.word.potential for s in scored if s.word.unknown)
+        if (
+            score >= cfg.relaxed_min_score
+            and margin >= cfg.relaxed_min_margin
+            and unknown <= cfg.relaxed_max_unknown_share * potential
+        ):
             allowed = max(allowed, cfg.relaxed_unmatched_share)
         if potential <= 0 or unmatched > allowed * potential:
             return False
