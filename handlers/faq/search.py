@@ -52,8 +52,8 @@ async def search_screens(
             views.answer_screen(faq.catalog, reply.also),
         ]
     if reply.kind is ReplyKind.SUGGEST and len(reply.others) == 1:
-        # One candidate is not a choice: show it.
-        screen = views.answer_screen(faq.catalog, reply.others[0])
+        # One candidate is not a choice: show it, saying it may not be what was asked.
+        screen = views.answer_screen(faq.catalog, reply.others[0], unsure=True)
     elif reply.kind is ReplyKind.ANSWER and reply.entry is not None:
         screen = views.answer_screen(faq.catalog, reply.entry, reply.others)
     elif reply.kind is ReplyKind.SUGGEST:

@@ -109,15 +109,24 @@ def answer_screen(
     shown_in: Lang | None = None,
     via_suggestions: bool = False,
     second_below: bool = False,
+    unsure: bool = False,
 ) -> Screen:
     """The answer in `shown_in` (default: the interface language), buttons in the interface's;
-    ``second_below``: the message asked two things and the next message answers the other."""
+    ``second_below``: the message asked two things and the next message answers the other;
+    ``unsure``: the only candidate of a search that found no confident answer, shown as such."""
     ui = user_language()
     lang = shown_in or ui
     body = faq.render(entry, lang, buttons=button_labels())
     text = body
     # The question as a heading, and a pointer to the related buttons, only when they fit.
     heading = f"❓ <b>{html.escape(entry.question[lang])}</b>\n\n"
+    if unsure:
+        heading = (
+            "<i>"
+            + _("🤔 I am not sure this is what you asked. If it is not, ask a consultant.")
+            + "</i>\n\n"
+            + heading
+        )
     if rendered_length(heading + body) <= TELEGRAM_TEXT_LIMIT:
         text = heading + body
     if second_below:

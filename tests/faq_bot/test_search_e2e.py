@@ -64,6 +64,31 @@ async def test_latin_kazakh_from_a_russian_user_gets_the_russian_answer(
     assert "Регистрационный сбор — 6,5\u00a0МРП" in answer.text
 
 
+async def test_a_lone_weak_candidate_is_shown_with_a_doubt(
+    faq_bot: RunningBot, telegram: FakeTelegramServer
+) -> None:
+    """One candidate is not worth a choice, but the bot is not sure: it says so."""
+    for user_id, lang, question, doubt in (
+        (7010, "ru", "устав футбольного клуба", "🤔 Не уверен, что вы спрашивали именно об этом."),
+        (7011, "kk", "филиал банка рядом", "🤔 Сұрағыңыз дәл осы туралы ма, сенімді емеспін."),
+    ):
+        user = await faq_bot.known_user(user_id, "Dana", lang)
+        await user.send(question)
+        reply = await user.next_message()
+        assert reply.text.startswith(doubt), reply.text
+        assert "❓ " in reply.text
+        assert any("✍️" in b for b in reply.button_texts())
+    rows = await wait_search_log(faq_bot, 2)
+    assert [(r.best_entry_id, r.confident) for r in rows] == [
+        ("charter-requirements", False),
+        ("branches", False),
+    ]
+    # A confident answer carries no doubt.
+    user = await faq_bot.known_user(7012, "Dana", "ru")
+    await user.send("Сколько платить за регистрацию?")
+    assert not (await user.next_message()).text.startswith("🤔")
+
+
 async def test_off_topic_text_is_honestly_not_found_and_the_consultant_button_works(
     faq_bot: RunningBot, telegram: FakeTelegramServer
 ) -> None:
