@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from aiogram import Router
-from aiogram.filters import Filter
-from aiogram.types import TelegramObject
+from aiogram.filters import Command, Filter
+from aiogram.types import Message, TelegramObject
 
 from bot.roles import Role
 
@@ -21,4 +23,38 @@ class HasRole(Filter):
 def admins_only(router: Router) -> Router:
     router.message.filter(HasRole(Role.ADMIN))
     router.callback_query.filter(HasRole(Role.ADMIN))
+    return router
+
+
+class MayBeCommand(Filter):
+    """Router-level: only a message that could pass one of the given `Command` filters (its text
+    or caption starts with one of their prefixes, after the blanks that aiogram's parsing also
+    skips). A router whose message handlers all need a command then costs plain text one check
+    instead of a filter per handler in each of its sub-routers (see `commands_only`)."""
+
+    def __init__(self, prefixes: Iterable[str]) -> None:
+        self._prefixes = tuple(sorted(set(prefixes)))
+
+    async def __call__(self, message: Message) -> bool:
+        text = message.text or message.caption
+        return bool(text) and text.lstrip().startswith(self._prefixes)
+
+
+def commands_only(router: Router) -> Router:
+    """Give `router` a `MayBeCommand` message filter, from the `Command` filters of every message
+    handler in its tree; a message handler without one would be skipped by it, so it is refused
+    here."""
+    prefixes: set[str] = set()
+    for part in router.chain_tail:
+        for handler in part.message.handlers:
+            filters = handler.filters or ()
+            commands = [f.callback for f in filters if isinstance(f.callback, Command)]
+            if not commands:
+                raise ValueError(
+                    f"{handler.callback!r} in router {part.name!r} handles messages without a "
+                    "Command filter, and its router passes only commands to its sub-routers"
+                )
+            for command in commands:
+                prefixes.update(command.prefix)
+    router.message.filter(MayBeCommand(prefixes))
     return router
