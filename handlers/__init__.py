@@ -29,7 +29,7 @@ from handlers.desk import person as desk_person
 from handlers.desk import staff as desk_staff
 from handlers.dialog_exit import DialogExitMiddleware
 from handlers.dialogs import SaveDialogBeforeReply
-from handlers.filters import commands_only
+from handlers.filters import commands_only, filters_inline
 
 
 def _navigation() -> Router:
@@ -95,4 +95,4 @@ def build_root_router() -> Router:
     root.include_router(fallback.elsewhere_router())
     # Last: area error handlers (e.g. events' "no longer available") are tried before it.
     root.include_router(errors.router())
-    return root
+    return filters_inline(root)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
 
 from aiogram import Router
 from aiogram.filters import Command, Filter
@@ -58,3 +59,29 @@ def commands_only(router: Router) -> Router:
                 prefixes.update(command.prefix)
     router.message.filter(MayBeCommand(prefixes))
     return router
+
+
+def filters_inline(router: Router) -> Router:
+    """Call the synchronous filters of `router`'s tree (``F.text``, ``F.chat.type == ...``, a
+    ``State``, plain functions) on the event loop, as aiogram did before 3.22.
+
+    aiogram now runs every callable that is not a coroutine function in a worker thread
+    (``asyncio.to_thread``), filters included: the 5–8 magic filters a private text message meets
+    cost a thread hand-off each, and the event loop's turns to resume the update afterwards. Our
+    filters read attributes of the update and compare them; none blocks. Handlers are left alone.
+    """
+    for part in router.chain_tail:
+        for observer in part.observers.values():
+            for handler in (observer._handler, *observer.handlers):
+                for filter_object in handler.filters or ():
+                    if not filter_object.awaitable:
+                        filter_object.callback = _awaitable(filter_object.callback)
+                        filter_object.awaitable = True
+    return router
+
+
+def _awaitable(callback: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
+    async def call(*args: Any, **kwargs: Any) -> Any:
+        return callback(*args, **kwargs)
+
+    return call

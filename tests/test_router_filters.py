@@ -1,4 +1,4 @@
-"""The router tree's shortcuts: commands-only routers."""
+"""The router tree's shortcuts: commands-only routers and synchronous filters run inline."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from aiogram import F, Router
 from aiogram.filters import Command, CommandStart
 from aiogram.types import Chat, Message
 
-from handlers.filters import MayBeCommand, commands_only
+from handlers import build_root_router
+from handlers.filters import MayBeCommand, commands_only, filters_inline
 
 
 def message(text: str | None = None, caption: str | None = None) -> Message:
@@ -68,3 +69,27 @@ def test_commands_only_refuses_a_message_handler_without_a_command() -> None:
     router.include_router(child)
     with pytest.raises(ValueError, match="without a Command filter"):
         commands_only(router)
+
+
+def test_filters_inline_keeps_results_and_data() -> None:
+    router = Router()
+    router.message.filter(F.chat.type == "private")
+    router.message.register(noop, F.text.as_("question"), ~F.text.startswith("/"))
+    filters_inline(router)
+    (handler,) = router.message.handlers
+    assert all(f.awaitable for f in [*(router.message._handler.filters or []), *handler.filters])
+
+    async def check(text: str) -> tuple[bool, dict[str, Any]]:
+        return await handler.check(message(text))
+
+    passed, data = asyncio.run(check("налоги"))
+    assert passed and data["question"] == "налоги"
+    assert not asyncio.run(check("/start"))[0]
+
+
+def test_the_bot_s_tree_runs_no_filter_in_a_thread() -> None:
+    root = build_root_router()
+    for router in root.chain_tail:
+        for observer in router.observers.values():
+            for handler in (observer._handler, *observer.handlers):
+                assert all(f.awaitable for f in handler.filters or ()), router.name
