@@ -38,7 +38,9 @@ class MayBeCommand(Filter):
 
     async def __call__(self, message: Message) -> bool:
         text = message.text or message.caption
-        return bool(text) and text.lstrip().startswith(self._prefixes)
+        if not text:
+            return False
+        return text.lstrip().startswith(self._prefixes)
 
 
 def commands_only(router: Router) -> Router:

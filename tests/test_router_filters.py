@@ -77,7 +77,8 @@ def test_filters_inline_keeps_results_and_data() -> None:
     router.message.register(noop, F.text.as_("question"), ~F.text.startswith("/"))
     filters_inline(router)
     (handler,) = router.message.handlers
-    assert all(f.awaitable for f in [*(router.message._handler.filters or []), *handler.filters])
+    filters = [*(router.message._handler.filters or []), *(handler.filters or [])]
+    assert all(f.awaitable for f in filters)
 
     async def check(text: str) -> tuple[bool, dict[str, Any]]:
         return await handler.check(message(text))
