@@ -204,13 +204,15 @@ class Traffic:
 
 async def burst(
     traffic: Traffic, make: Callable[[], tuple[int, str]], count: int, timing: Timing
-) -> float:
-    """Queue `count` updates at once; updates/s until the last was handled."""
+) -> tuple[float, float]:
+    """Queue `count` updates at once; updates/s until the last was handled, and the process's
+    CPU seconds an update (the fake server's share included, as for both bots)."""
     timing.expect(count)
+    cpu = time.process_time()
     for _ in range(count):
         traffic.push(*make(), timing)
     await asyncio.wait_for(timing.reached.wait(), timeout=count * 0.5 + 60)
-    return timing.rate()
+    return timing.rate(), (time.process_time() - cpu) / count
 
 
 async def paced(
@@ -370,12 +372,13 @@ async def run_database(args: argparse.Namespace, database_url: str, name: str) -
                     with profiled(
                         args.profile and kind == "FAQ", f"the bot, {kind}", args.profile_out
                     ):
-                        results[f"bot {kind}"] = await burst(traffic, make, args.updates, timing)
+                        rate, cpu = await burst(traffic, make, args.updates, timing)
+                    results[f"bot {kind}"], results[f"bot cpu {kind}"] = rate, cpu
                     per_update = (statements[0] - before) / args.updates
                     row(
                         f"bot: {kind} updates/s",
-                        f"{results[f'bot {kind}']:.0f} ({per_update:.1f} SQL statements an "
-                        "update, the outbox sender's and leases' included)",
+                        f"{rate:.0f}, {cpu * 1000:.2f} ms CPU an update ({per_update:.1f} SQL "
+                        "statements an update, the outbox sender's and leases' included)",
                     )
                 for kind, make in (("FAQ", traffic.question), ("/start", traffic.start)):
                     latencies = await paced(traffic, make, 50, args.latency_seconds, timing)
@@ -409,8 +412,12 @@ async def run_database(args: argparse.Namespace, database_url: str, name: str) -
             async with EchoBot(server, timing):
                 await burst(traffic, traffic.question, 50, timing)
                 for kind, make in (("FAQ", traffic.question), ("/start", traffic.start)):
-                    results[f"echo {kind}"] = await burst(traffic, make, args.updates, timing)
-                    row(f"echo bot: {kind} updates/s", f"{results[f'echo {kind}']:.0f}")
+                    rate, cpu = await burst(traffic, make, args.updates, timing)
+                    results[f"echo {kind}"], results[f"echo cpu {kind}"] = rate, cpu
+                    row(
+                        f"echo bot: {kind} updates/s",
+                        f"{rate:.0f}, {cpu * 1000:.2f} ms CPU an update",
+                    )
             for kind in ("FAQ", "/start"):
                 ratio = results[f"bot {kind}"] / results[f"echo {kind}"]
                 results[f"ratio {kind}"] = ratio
@@ -440,9 +447,13 @@ def summary(all_results: list[tuple[str, dict[str, Any]]]) -> bool:
         ("FAQ updates/s, bot", "bot FAQ", lambda v: f"{v:.0f}"),
         ("FAQ updates/s, echo", "echo FAQ", lambda v: f"{v:.0f}"),
         ("FAQ ratio (≥ 0.4)", "ratio FAQ", lambda v: f"{v:.2f}"),
+        ("FAQ CPU ms an update, bot", "bot cpu FAQ", lambda v: f"{v * 1000:.2f}"),
+        ("FAQ CPU ms an update, echo", "echo cpu FAQ", lambda v: f"{v * 1000:.2f}"),
         ("/start updates/s, bot", "bot /start", lambda v: f"{v:.0f}"),
         ("/start updates/s, echo", "echo /start", lambda v: f"{v:.0f}"),
         ("/start ratio (≥ 0.4)", "ratio /start", lambda v: f"{v:.2f}"),
+        ("/start CPU ms an update, bot", "bot cpu /start", lambda v: f"{v * 1000:.2f}"),
+        ("/start CPU ms an update, echo", "echo cpu /start", lambda v: f"{v * 1000:.2f}"),
         ("FAQ at 50/s p50", "p50 FAQ", ms),
         ("FAQ at 50/s p99 (≤ 100 ms)", "p99 FAQ", ms),
         ("/start at 50/s p50", "p50 /start", ms),

@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from db.sqlite_cursor import use_one_trip_cursors
+
 
 def ensure_sqlite_folder(url: str) -> None:
     parsed = make_url(url)
@@ -73,7 +75,9 @@ def _without_nul(row: Any) -> Any:
 
 
 def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """Set on every new SQLite connection (a `connect` event listener)."""
+    """Set on every new SQLite connection (a `connect` event listener), which also executes each
+    statement in one trip to aiosqlite's thread (db.sqlite_cursor)."""
+    use_one_trip_cursors(dbapi_connection)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")

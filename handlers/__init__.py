@@ -29,10 +29,12 @@ from handlers.desk import person as desk_person
 from handlers.desk import staff as desk_staff
 from handlers.dialog_exit import DialogExitMiddleware
 from handlers.dialogs import SaveDialogBeforeReply
+from handlers.filters import commands_only, filters_inline
 
 
 def _navigation() -> Router:
-    """Commands and menu buttons: each first closes a dialog left open (handlers.dialog_exit)."""
+    """Commands and menu buttons (callback queries): each first closes a dialog left open
+    (handlers.dialog_exit)."""
     router = Router(name="navigation")
     router.message.middleware(DialogExitMiddleware())
     router.callback_query.middleware(DialogExitMiddleware())
@@ -49,7 +51,9 @@ def _navigation() -> Router:
         broadcasts.navigation_router(),
         desk_staff.navigation_router(),
     )
-    return router
+    # Every message handler here is a command: other messages (most of them: questions) skip the
+    # whole tree with one check instead of one per command.
+    return commands_only(router)
 
 
 def build_root_router() -> Router:
@@ -91,4 +95,4 @@ def build_root_router() -> Router:
     root.include_router(fallback.elsewhere_router())
     # Last: area error handlers (e.g. events' "no longer available") are tried before it.
     root.include_router(errors.router())
-    return root
+    return filters_inline(root)

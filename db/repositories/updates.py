@@ -4,12 +4,25 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, literal, select
+from sqlalchemy import bindparam, delete, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models.updates import ProcessedUpdate
 from db.models.users import User
 from db.repositories.dialect import insert_ignoring_conflicts
+
+# Built once (the first statement of every update from a person): building it cost about as
+# much as running it. One row: whether the update was handled, and the user's row or NULLs.
+_PROCESSED_LOADING_USER = (
+    select(
+        select(ProcessedUpdate.update_id)
+        .where(ProcessedUpdate.update_id == bindparam("update_id"))
+        .exists(),
+        User,
+    )
+    .select_from(select(literal(1).label("one")).subquery())
+    .outerjoin(User, User.id == bindparam("user_id"))
+)
 
 
 class UpdateRepository:
@@ -28,13 +41,9 @@ class UpdateRepository:
         """`is_processed`, and the user's row loaded into the session in the same statement
         (None: not registered). The row is returned only to be held while the user repository
         reads it from the session (its identity map keeps rows weakly)."""
-        processed = (
-            select(ProcessedUpdate.update_id).where(ProcessedUpdate.update_id == update_id).exists()
-        )
-        one_row = select(literal(1).label("one")).subquery()
         found = (
             await self._session.execute(
-                select(processed, User).select_from(one_row).outerjoin(User, User.id == user_id)
+                _PROCESSED_LOADING_USER, {"update_id": update_id, "user_id": user_id}
             )
         ).one()
         return bool(found[0]), found[1]

@@ -75,13 +75,17 @@ class UserRepository:
             row = await self._session.get(User, user_id, populate_existing=True)
             if row is None:
                 raise LookupError(f"user {user_id} neither inserted nor found")
+        changed = False
         if now - row.last_seen_at >= seen_every:
             row.last_seen_at = now
+            changed = True
         if not row.is_reachable:
             # Writing to us proves the chat works again.
             row.is_reachable = True
             row.unreachable_reason = None
-        await self._session.flush()
+            changed = True
+        if changed:  # most updates: nothing to write, and no flush to pass through
+            await self._session.flush()
         return _dto(row), False
 
     async def set_language(self, user_id: int, language: str) -> None:
