@@ -118,17 +118,20 @@ def answer_screen(
     lang = shown_in or ui
     body = faq.render(entry, lang, buttons=button_labels())
     text = body
-    # The question as a heading, and a pointer to the related buttons, only when they fit.
+    # The question as a heading, and a pointer to the related buttons, only when they fit; the
+    # doubt of an unsure answer goes first, before the heading if only one fits.
     heading = f"❓ <b>{html.escape(entry.question[lang])}</b>\n\n"
+    doubt = ""
     if unsure:
-        heading = (
+        doubt = (
             "<i>"
             + _("🤔 I am not sure this is what you asked. If it is not, ask a consultant.")
             + "</i>\n\n"
-            + heading
         )
-    if rendered_length(heading + body) <= TELEGRAM_TEXT_LIMIT:
-        text = heading + body
+    for prefix in (doubt + heading, doubt, heading):
+        if rendered_length(prefix + body) <= TELEGRAM_TEXT_LIMIT:
+            text = prefix + body
+            break
     if second_below:
         hint = "\n\n<i>" + _("🔸 You also asked another question: its answer is next.") + "</i>"
         if rendered_length(text + hint) <= TELEGRAM_TEXT_LIMIT:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -74,3 +75,25 @@ async def test_the_consultant_answer_names_the_button_shown_under_it(
     assert label in answer.button_texts()
     assert f"<b>{label}</b>" in answer.html
     assert "{button:" not in answer.html
+
+
+def test_an_unsure_answer_keeps_its_doubt_when_the_heading_no_longer_fits() -> None:
+    catalog = FaqCatalog(KNOWLEDGE_BASE_DIR, clock=FakeClock(), tz=ZoneInfo("Asia/Almaty"))
+    catalog.serve(load_knowledge_base(KNOWLEDGE_BASE_DIR))
+    i18n = create_i18n()
+    rendered = len(catalog.render(ENTRY, "ru", buttons={}))
+    # Room for the doubt line but not for the question heading as well.
+    long_question = "Вопрос " * 60
+    filler = "ж" * (4096 - rendered - 120)
+    entry = replace(
+        ENTRY,
+        question={**ENTRY.question, "ru": long_question},
+        answer={**ENTRY.answer, "ru": ENTRY.answer["ru"] + filler},
+    )
+    with i18n.context(), i18n.use_locale("ru"):
+        unsure = faq_views.answer_screen(catalog, entry, unsure=True).text
+        sure = faq_views.answer_screen(catalog, entry).text
+        short = faq_views.answer_screen(catalog, ENTRY, unsure=True).text
+    assert unsure.startswith("<i>🤔 Не уверен") and long_question not in unsure
+    assert not sure.startswith("<i>🤔") and long_question not in sure
+    assert short.startswith("<i>🤔 Не уверен") and "❓ <b>Вопрос?</b>" in short
