@@ -19,6 +19,13 @@ the update's transaction, the real database), the echo bot as aiogram's document
    committed): p50 and p99 (target p99 ≤ 100 ms).
 3. A slow Bot API: every call but getUpdates takes 150–350 ms; 12 questions/s for --seconds:
    "database is locked" errors (target 0) and the p95 handling time (target ≤ 1 s).
+4. The floor: reference bots that do only part of what the bot must do for a question, to show
+   what the ratio target leaves for the rest. Each is the echo bot, except that it
+   - answers with the very text and keyboard the bot answered (captured from the bot's run);
+   - and before that runs the one transaction exactly-once needs (read the person, record the
+     update id, log the search, commit) through SQLAlchemy, as the bot's repositories do;
+   - or that transaction on the bare driver (aiosqlite, asyncpg), without SQLAlchemy.
+   Printed: updates/s and the ratio to the echo bot of each.
 
 A database URL per run: "sqlite" (the default) is a temporary SQLite file; a PostgreSQL URL names
 a server on which a throw-away database is created and dropped afterwards.
@@ -28,28 +35,33 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import cProfile
 import io
 import itertools
+import json
 import logging
 import os
 import pstats
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
+import asyncpg
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.types import Message, Update
+from aiogram.types import InlineKeyboardMarkup, Message, Update
 from pydantic import SecretStr
-from sqlalchemy import event, insert
+from sqlalchemy import event, insert, make_url
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import Application, freeze_startup_heap
 from bot.config import Settings
@@ -57,7 +69,10 @@ from bot.sandbox import FakeTelegramServer, FaultPlan
 from bot.sandbox.harness import RunningBot
 from db.engine import create_engine, create_sessionmaker
 from db.migrate import upgrade
+from db.models.faq import FaqSearchRecord
+from db.models.updates import ProcessedUpdate
 from db.models.users import User
+from db.repositories.dialect import insert_ignoring_conflicts
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.databases import temporary_postgres_database
@@ -267,10 +282,14 @@ def echo_polling_quiet() -> Iterator[None]:
 
 
 class EchoBot:
-    def __init__(self, server: FakeTelegramServer, timing: Timing) -> None:
+    """aiogram's own polling with `dispatcher` (the echo bot's unless given)."""
+
+    def __init__(
+        self, server: FakeTelegramServer, timing: Timing, dispatcher: Dispatcher | None = None
+    ) -> None:
         session = AiohttpSession(api=TelegramAPIServer.from_base(server.base_url))
         self.bot = Bot(server.token, session=session)
-        self.dispatcher = echo_dispatcher()
+        self.dispatcher = dispatcher or echo_dispatcher()
         time_feed_update(self.dispatcher, timing)
         self._task: asyncio.Task[None] | None = None
 
@@ -287,6 +306,120 @@ class EchoBot:
         await self.dispatcher.stop_polling()
         if self._task is not None:
             await self._task
+
+
+# --------------------------------------------------------------------------- the floor
+
+Transaction = Callable[[Message, int], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the bot sent for a question: the floor bots send the same."""
+
+    text: str
+    keyboard: InlineKeyboardMarkup | None
+    parse_mode: str | None
+
+    @classmethod
+    def of(cls, params: dict[str, Any]) -> Answer:
+        markup = params.get("reply_markup")
+        if isinstance(markup, str):
+            markup = json.loads(markup)
+        keyboard = InlineKeyboardMarkup.model_validate(markup) if markup else None
+        return cls(params["text"], keyboard, params.get("parse_mode"))
+
+
+def floor_dispatcher(answer: Answer, transaction: Transaction | None) -> Dispatcher:
+    dispatcher = Dispatcher()
+
+    @dispatcher.message()
+    async def reply(message: Message, event_update: Update) -> None:
+        if transaction is not None:
+            await transaction(message, event_update.update_id)
+        await message.answer(
+            answer.text, reply_markup=answer.keyboard, parse_mode=answer.parse_mode
+        )
+
+    return dispatcher
+
+
+def search_log_row(message: Message, now: object) -> dict[str, Any]:
+    return {
+        "created_at": now,
+        "query": (message.text or "")[:200],
+        "language": "ru",
+        "best_entry_id": "registration-fee",
+        "score": 0.5,
+        "confident": True,
+        "result_count": 1,
+    }
+
+
+def sqlalchemy_transaction(sessionmaker: async_sessionmaker[AsyncSession]) -> Transaction:
+    async def run(message: Message, update_id: int) -> None:
+        now = datetime.now().astimezone()
+        assert message.from_user is not None
+        async with sessionmaker() as session:
+            await session.get(User, message.from_user.id)
+            await session.execute(
+                insert_ignoring_conflicts(session, ProcessedUpdate).values(
+                    update_id=update_id, handled_at=now
+                )
+            )
+            await session.execute(insert(FaqSearchRecord).values(search_log_row(message, now)))
+            await session.commit()
+
+    return run
+
+
+@contextlib.asynccontextmanager
+async def driver_transaction(database_url: str) -> AsyncIterator[Transaction]:
+    """The same statements on aiosqlite (one connection, as the bot's engine) or asyncpg."""
+    url = make_url(database_url)
+    record = "INSERT INTO processed_updates (update_id, handled_at) VALUES ({}, {})"
+    record += " ON CONFLICT DO NOTHING"
+    log_row = (
+        "INSERT INTO faq_search_log (created_at, query, language, best_entry_id, score,"
+        " confident, result_count) VALUES ({}, {}, {}, {}, {}, {}, {})"
+    )
+    if url.get_backend_name() == "sqlite":
+        lock = asyncio.Lock()
+        async with aiosqlite.connect(url.database or "", isolation_level=None) as connection:
+            await connection.execute("PRAGMA journal_mode=WAL")
+            await connection.execute("PRAGMA synchronous=NORMAL")
+
+            async def on_sqlite(message: Message, update_id: int) -> None:
+                now = datetime.now().astimezone().isoformat(" ")
+                assert message.from_user is not None
+                async with lock:
+                    await connection.execute("BEGIN IMMEDIATE")
+                    cursor = await connection.execute(
+                        "SELECT * FROM users WHERE id = ?", (message.from_user.id,)
+                    )
+                    await cursor.fetchall()
+                    await connection.execute(record.format("?", "?"), (update_id, now))
+                    row = search_log_row(message, now)
+                    await connection.execute(log_row.format(*"???????"), tuple(row.values()))
+                    await connection.execute("COMMIT")
+
+            yield on_sqlite
+        return
+    dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    async with asyncpg.create_pool(dsn, min_size=2, max_size=10) as pool:
+
+        async def on_postgres(message: Message, update_id: int) -> None:
+            now = datetime.now().astimezone()
+            assert message.from_user is not None
+            async with pool.acquire() as connection, connection.transaction():
+                await connection.fetch("SELECT * FROM users WHERE id = $1", message.from_user.id)
+                await connection.execute(record.format("$1", "$2"), update_id, now)
+                numbered = (f"${n}" for n in range(1, 8))
+                await connection.execute(
+                    log_row.format(*numbered), *search_log_row(message, now).values()
+                )
+
+        yield on_postgres
 
 
 async def seed_known_people(database_url: str, now: datetime) -> None:
@@ -367,6 +500,7 @@ async def run_database(args: argparse.Namespace, database_url: str, name: str) -
             try:
                 # A warm-up, so that first-use costs (imports, caches) are not measured.
                 await burst(traffic, traffic.question, 50, timing)
+                answer = await capture_answer(server, traffic, timing)
                 for kind, make in (("FAQ", traffic.question), ("/start", traffic.start)):
                     before = statements[0]
                     with profiled(
@@ -422,11 +556,58 @@ async def run_database(args: argparse.Namespace, database_url: str, name: str) -
                 ratio = results[f"bot {kind}"] / results[f"echo {kind}"]
                 results[f"ratio {kind}"] = ratio
                 row(f"ratio bot ÷ echo, {kind}", f"{ratio:.2f} (target ≥ 0.4)")
+            await run_floor(args, database_url, server, traffic, timing, answer, results)
             if server.violations:
                 row("API violations", str(server.violations[:5]))
     finally:
         logging.getLogger().removeHandler(log_counter)
     return results
+
+
+async def capture_answer(server: FakeTelegramServer, traffic: Traffic, timing: Timing) -> Answer:
+    server.record_calls = True
+    try:
+        await burst(traffic, traffic.question, 1, timing)
+    finally:
+        server.record_calls = False
+    sent = [call for call in server.calls if call.method == "sendMessage"]
+    server.calls.clear()
+    return Answer.of(sent[-1].params)
+
+
+FLOORS = (
+    ("floor answer", "the bot's answer"),
+    ("floor sqlalchemy", "+ transaction, SQLAlchemy"),
+    ("floor driver", "+ transaction, bare driver"),
+)
+
+
+async def run_floor(
+    args: argparse.Namespace,
+    database_url: str,
+    server: FakeTelegramServer,
+    traffic: Traffic,
+    timing: Timing,
+    answer: Answer,
+    results: dict[str, Any],
+) -> None:
+    engine = create_engine(database_url)
+    try:
+        async with driver_transaction(database_url) as on_driver:
+            transactions = (None, sqlalchemy_transaction(create_sessionmaker(engine)), on_driver)
+            for (key, label), transaction in zip(FLOORS, transactions, strict=True):
+                dispatcher = floor_dispatcher(answer, transaction)
+                async with EchoBot(server, timing, dispatcher):
+                    await burst(traffic, traffic.question, 50, timing)
+                    rate, cpu = await burst(traffic, traffic.question, args.updates, timing)
+                results[key] = rate / results["echo FAQ"]
+                row(
+                    f"floor: echo, {label}",
+                    f"{rate:.0f} updates/s, {cpu * 1000:.2f} ms CPU an update, "
+                    f"ratio {results[key]:.2f}",
+                )
+    finally:
+        await engine.dispose()
 
 
 @contextmanager
@@ -442,7 +623,7 @@ def database_for(spec: str, workdir: Path, index: int) -> Iterator[tuple[str, st
 def summary(all_results: list[tuple[str, dict[str, Any]]]) -> bool:
     print("\n== Summary")
     names = [name for name, _ in all_results]
-    print(f"  {'':<34}" + "".join(f"{n:>16}" for n in names))
+    print(f"  {'':<38}" + "".join(f"{n:>16}" for n in names))
     lines: list[tuple[str, str, Callable[[Any], str]]] = [
         ("FAQ updates/s, bot", "bot FAQ", lambda v: f"{v:.0f}"),
         ("FAQ updates/s, echo", "echo FAQ", lambda v: f"{v:.0f}"),
@@ -462,9 +643,10 @@ def summary(all_results: list[tuple[str, dict[str, Any]]]) -> bool:
         ("slow API: database is locked (0)", "locked", str),
         ("slow API: errors", "failed", str),
         ("slow API: p95 (≤ 1 s)", "p95 slow", ms),
+        *((f"floor: {label}", key, lambda v: f"{v:.2f}") for key, label in FLOORS),
     ]
     for label, key, fmt in lines:
-        print(f"  {label:<34}" + "".join(f"{fmt(r[key]):>16}" for _, r in all_results))
+        print(f"  {label:<38}" + "".join(f"{fmt(r[key]):>16}" for _, r in all_results))
     ok = all(
         r["ratio FAQ"] >= 0.4
         and r["ratio /start"] >= 0.4
