@@ -25,7 +25,7 @@ from bot.services.desk.staff import StaffDeskService
 from bot.services.faq.service import FaqService
 from handlers.desk.callbacks import DeskCb, TicketId
 from handlers.desk.staff.common import StaffStates, log_refusal, plain_text, refusal, thread_of
-from handlers.screens import button, keyboard
+from handlers.screens import button, keyboard, user_language
 
 log = logging.getLogger(__name__)
 
@@ -220,12 +220,15 @@ async def on_faq(
     reply = outcome.reply
     entries = ([reply.entry] if reply.entry else []) + list(reply.others)
     rows: list[list[InlineKeyboardButton]] = []
+    # The consultant chooses, so the list is in their language; the answer goes out in the
+    # person's.
+    reader = user_language()
     for entry in entries[:FAQ_CHOICES]:
         try:
             packed = FaqPickCb(t=data.t, e=entry.id).pack()
         except ValueError:
             continue  # an id that does not fit in a button
-        title = entry.question.get(ticket.language) or entry.question.get("ru") or entry.id
+        title = entry.question.get(reader) or entry.question.get(ticket.language) or entry.id
         rows.append([button(f"📚 {title[:60]}", packed)])
     if not rows:
         await callback.answer(
