@@ -78,7 +78,9 @@ class Ticket(Base):
 
 class TicketMessage(Base):
     """A message of a question: from the person (`in`), to them (`out`) or between staff
-    (`note`). The text is kept for the history on the card and for FAQ drafts."""
+    (`note`). The text is kept for the history on the card and for FAQ drafts. A text the bot
+    wrote for a consultant (a snippet, an FAQ answer) has no `message_id`: it was sent later,
+    by the outbox."""
 
     __tablename__ = "desk_messages"
     __table_args__ = (UniqueConstraint("chat_id", "message_id"),)
@@ -90,7 +92,7 @@ class TicketMessage(Base):
     direction: Mapped[str] = mapped_column(String(8))
     author_id: Mapped[int] = mapped_column(BigInteger)
     chat_id: Mapped[int] = mapped_column(BigInteger)
-    message_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
     kind: Mapped[str] = mapped_column(String(16))
     text: Mapped[str | None] = mapped_column(Text)
     media_group_id: Mapped[str | None] = mapped_column(String(64))

@@ -68,7 +68,7 @@ class MessageDTO:
     direction: str
     author_id: int
     chat_id: int
-    message_id: int
+    message_id: int | None
     kind: str
     text: str | None
     media_group_id: str | None

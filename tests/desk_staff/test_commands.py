@@ -112,6 +112,9 @@ async def test_snippets_faq_answer_and_draft_in_the_topic(desk: Desk) -> None:
         drafts = list((await session.scalars(select(FaqDraft))).all())
     assert len(drafts) == 1
     assert "құжаттар керек" in drafts[0].question and "өтініш керек" in drafts[0].answer
+    # The snippet and the FAQ answer she sent with the buttons are part of her answers.
+    assert drafts[0].answer.count("Жарғы мен хаттаманы әкеліңіз.") == 2
+    assert len(drafts[0].answer) > 300
 
     # Delete the snippet, after confirming.
     await aigerim.send("/snippets")

@@ -102,6 +102,7 @@ class Workspace:
                 group_key=group_key(ticket.id),
             )
             for message in messages
+            if message.message_id is not None  # the person's messages always have one
             for chat in chats
         ]
 

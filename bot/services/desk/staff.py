@@ -317,6 +317,20 @@ class StaffDeskService(DeskBase):
                 group_key=group_key(ticket.id),
             )
         )
+        # Kept with the question like the consultant's own words (for FAQ drafts).
+        await self._messages.add(
+            {
+                "ticket_id": ticket.id,
+                "direction": Direction.OUT,
+                "author_id": actor.user_id,
+                "chat_id": ticket.user_id,
+                "message_id": None,
+                "kind": "text",
+                "text": text,
+                "media_group_id": None,
+                "created_at": self.now,
+            }
+        )
         values: dict[str, object] = {"waiting_since": None}
         if ticket.first_response_at is None:
             values["first_response_at"] = self.now
