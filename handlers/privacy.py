@@ -21,7 +21,8 @@ def confirm_screen() -> Screen:
     text = _(
         "🗑 <b>Delete my data?</b>\n\n"
         "I will delete your language and region, your reminder subscriptions, your "
-        "“remind me” marks and your ratings of answers, and stop sending you reminders. "
+        "“remind me” marks, your ratings of answers and your questions to consultants with "
+        "their answers, and stop sending you reminders. "
         "This cannot be undone. Anonymous search statistics stay."
     )
     return Screen(

@@ -37,6 +37,7 @@ async def test_forget_asks_then_deletes_only_that_user(
 
     await user.send("/forget")
     question = await user.wait_text("Удалить ваши данные?")
+    assert "вопросы консультантам" in question.text  # they go too (desk tickets cascade)
     await user.press("Нет, оставить")
     await user.wait_text("Главное меню")
     assert await user_count(running_bot, 7001) == 1
