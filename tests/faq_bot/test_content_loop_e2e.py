@@ -18,7 +18,7 @@ from bot.services.faq.service import FaqService
 from bot.services.privacy import Pseudonyms
 from bot.testing import FakeClock
 from db.models.desk import FaqDraft
-from db.models.faq import FaqEntryRecord
+from db.models.faq import FaqDraftContent, FaqEntryRecord
 from tests.conftest import ADMIN_ID
 from tests.faq_bot.helpers import wait_search_log, wait_vote
 
@@ -243,3 +243,42 @@ async def test_non_admins_cannot_reach_the_editor_even_with_forged_buttons(
     assert not any("Черновик" in m.text or "хорошего ответа" in m.text for m in user.messages)
     async with faq_bot.app.sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(FaqDraft)) == 0
+
+
+async def test_an_unknown_placeholder_is_explained_when_saved_and_when_published(
+    faq_bot: RunningBot, telegram: FakeTelegramServer
+) -> None:
+    admin = await faq_bot.known_user(ADMIN_ID, "Admin", "ru")
+    await admin.send("/admin")
+    await admin.wait_text("Администрирование")
+    await admin.press("Черновики FAQ")
+    await admin.wait_text("Черновиков нет")
+    await admin.press("Изменить опубликованную запись")
+    await admin.wait_text("Выберите тему")
+    await admin.press("Регистрация")
+    await admin.wait_text("Выберите запись")
+    await admin.press("Сколько стоит регистрация НПО?")
+    await admin.wait_text("Изменение опубликованной записи")
+    await admin.press("💬 Ответ 🇰🇿")
+    await admin.wait_text("Пришлите ответ на казахском")
+    await admin.send("Алым {foo} теңге.")
+    refused = await admin.wait_text("«💬 Ответ 🇰🇿» содержит {foo} — бот не знает")
+    assert "{mrp:6.5}" in refused.text and "ask_consultant" in refused.text
+    assert "stored entry" not in refused.text and "unknown placeholder" not in refused.text
+    await admin.send("Алым {button:nope} теңге.")
+    await admin.wait_text("кнопка {button:nope}, которой у бота нет")
+    async with faq_bot.app.sessionmaker() as session:
+        [row] = (await session.execute(select(FaqDraftContent))).scalars().all()
+        assert "{foo}" not in str(row.data) and "nope" not in str(row.data)
+
+    # A draft that already holds one (saved before the check) is explained at publishing too.
+    async with faq_bot.app.sessionmaker() as session, session.begin():
+        row = (await session.execute(select(FaqDraftContent))).scalars().one()
+        data = dict(row.data or {})
+        data["answer"] = {**data["answer"], "ru": "Сбор — {foo}."}
+        row.data = data
+    await admin.press("⬅️ Назад")
+    await admin.wait_text("Изменение опубликованной записи")
+    await admin.press("✅ Опубликовать…")
+    shown = await admin.wait_text("«💬 Ответ 🇷🇺» содержит {foo}")
+    assert "stored entry" not in shown.text
