@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from bot.config import Settings
+from bot.sandbox.client import SimUser
 from bot.sandbox.harness import RunningBot
 from bot.sandbox.models import BotMessage
 from bot.sandbox.server import FakeTelegramServer
@@ -153,9 +154,8 @@ async def test_a_failed_search_becomes_a_published_entry_found_everywhere(
     assert reply.entry.id == "draft-1"
 
 
-async def test_an_admin_edits_a_published_entry(
-    faq_bot: RunningBot, telegram: FakeTelegramServer
-) -> None:
+async def edit_registration_fee(faq_bot: RunningBot) -> tuple[SimUser, BotMessage]:
+    """An admin opens a draft of the published "registration fee" entry from /admin."""
     admin = await faq_bot.known_user(ADMIN_ID, "Admin", "ru")
     await admin.send("/admin")
     await admin.wait_text("Администрирование")
@@ -166,7 +166,13 @@ async def test_an_admin_edits_a_published_entry(
     await admin.press("Регистрация")
     await admin.wait_text("Выберите запись")
     await admin.press("Сколько стоит регистрация НПО?")
-    draft = await admin.wait_text("Изменение опубликованной записи")
+    return admin, await admin.wait_text("Изменение опубликованной записи")
+
+
+async def test_an_admin_edits_a_published_entry(
+    faq_bot: RunningBot, telegram: FakeTelegramServer
+) -> None:
+    admin, draft = await edit_registration_fee(faq_bot)
     assert "Регистрационный сбор" in draft.text and "Готово к публикации" in draft.text
     await admin.press("💬 Ответ 🇷🇺")
     await admin.wait_text("Пришлите ответ на русском")
@@ -248,17 +254,7 @@ async def test_non_admins_cannot_reach_the_editor_even_with_forged_buttons(
 async def test_an_unknown_placeholder_is_explained_when_saved_and_when_published(
     faq_bot: RunningBot, telegram: FakeTelegramServer
 ) -> None:
-    admin = await faq_bot.known_user(ADMIN_ID, "Admin", "ru")
-    await admin.send("/admin")
-    await admin.wait_text("Администрирование")
-    await admin.press("Черновики FAQ")
-    await admin.wait_text("Черновиков нет")
-    await admin.press("Изменить опубликованную запись")
-    await admin.wait_text("Выберите тему")
-    await admin.press("Регистрация")
-    await admin.wait_text("Выберите запись")
-    await admin.press("Сколько стоит регистрация НПО?")
-    await admin.wait_text("Изменение опубликованной записи")
+    admin, _draft = await edit_registration_fee(faq_bot)
     await admin.press("💬 Ответ 🇰🇿")
     await admin.wait_text("Пришлите ответ на казахском")
     await admin.send("Алым {foo} теңге.")
