@@ -88,3 +88,32 @@ async def test_cancel_and_back_to_menu(
     await user.wait_text("Чем я могу помочь")
     await user.press("Главное меню")
     await user.wait_text("Выберите раздел ниже")
+
+
+async def test_a_region_chosen_from_reminders_returns_to_reminders(
+    running_bot: RunningBot, telegram: FakeTelegramServer
+) -> None:
+    user = await running_bot.known_user(5011, "Dana", "ru")
+    await user.send("/subscriptions")
+    await user.wait_text("Вы не выбрали регион")
+    await user.press("Выбрать мой регион")
+    picker = await user.wait_text("Ваш регион")
+    # Back leads where the person came from, too.
+    await user.press("⬅️ Назад", message=picker)
+    await user.wait_text("Вы не выбрали регион")
+    await user.press("Выбрать мой регион")
+    await user.wait_text("Ваш регион")
+    await user.press("Алматы")
+    back = await user.wait_text("Регион сохранён: Алматы")
+    assert "Напоминания" in back.text and "Только мой регион" in " ".join(back.button_texts())
+    await stored_user(running_bot, 5011, region="almaty")
+    # From the main menu it still ends in the main menu.
+    await user.send("/start")
+    menu = await user.wait_for(lambda m: "Мой регион" in " ".join(m.button_texts()))
+    await user.press("Мой регион", message=menu)
+    await user.wait_text("Ваш регион")
+    await user.press("Весь Казахстан")
+    saved = await user.wait_text("Сохранено: весь Казахстан")
+    assert "Напоминания" not in saved.text.split("\n")[0]
+    assert "Мой регион" in " ".join(saved.button_texts())
+    await stored_user(running_bot, 5011, region=None)
