@@ -7,9 +7,14 @@ from aiogram.filters.callback_data import CallbackData
 
 class MenuCb(CallbackData, prefix="m"):
     """A main-menu item: `main`, `faq`, `events`, `subs`, `region`, `lang`, `help`, `admin`,
-    `ask` (a question to a consultant), `my` (the person's questions)."""
+    `ask` (a question to a consultant), `my` (the person's questions); `subs_region` is the
+    region picker opened from Reminders (it returns there)."""
 
     action: str
+
+
+# The region picker opened from Reminders: a choice there returns to Reminders.
+REGION_FROM_REMINDERS = "subs_region"
 
 
 class AdminCb(CallbackData, prefix="ad"):
@@ -27,3 +32,11 @@ class LanguageCb(CallbackData, prefix="lg"):
 class RegionCb(CallbackData, prefix="rg"):
     code: str
     onboarding: bool = False
+
+
+class RegionBackCb(CallbackData, prefix="rgb"):
+    """A region chosen on the picker opened from another screen than the main menu; ``back``
+    names that screen (a ``MenuCb`` action: ``subs`` is Reminders), where the choice returns."""
+
+    code: str
+    back: str

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.languages import LANGUAGES
 from bot.regions import CITY_NAMES, regions_for
 from bot.roles import Role
-from handlers.callbacks import LanguageCb, MenuCb, RegionCb
+from handlers.callbacks import LanguageCb, MenuCb, RegionBackCb, RegionCb
 from handlers.screens import button, grid, keyboard
 
 # Each language is offered in its own name, so a user who reads only one of them finds it.
@@ -33,15 +34,21 @@ def language_keyboard(*, onboarding: bool) -> InlineKeyboardMarkup:
     return keyboard(choices, back)
 
 
-def region_keyboard(lang: str, *, onboarding: bool) -> InlineKeyboardMarkup:
-    places = [
-        button(name, RegionCb(code=code, onboarding=onboarding)) for code, name in regions_for(lang)
-    ]
+def region_keyboard(lang: str, *, onboarding: bool, back: str = "") -> InlineKeyboardMarkup:
+    """The region picker; ``back`` (a ``MenuCb`` action, e.g. ``subs``) is the screen it was
+    opened from, where a choice and Back return; empty: the main menu."""
+
+    def choice(code: str) -> CallbackData:
+        if back:
+            return RegionBackCb(code=code, back=back)
+        return RegionCb(code=code, onboarding=onboarding)
+
+    places = [button(name, choice(code)) for code, name in regions_for(lang)]
     city_row, region_buttons = places[: len(CITY_NAMES)], places[len(CITY_NAMES) :]
     skip_text = _("Skip") if onboarding else _("All of Kazakhstan")
-    last = [button(skip_text, RegionCb(code=SKIP_REGION, onboarding=onboarding))]
+    last = [button(skip_text, choice(SKIP_REGION))]
     if not onboarding:
-        last.append(button(back_label(), MenuCb(action="main")))
+        last.append(button(back_label(), MenuCb(action=back or "main")))
     return keyboard(city_row, *grid(region_buttons, 2), last)
 
 

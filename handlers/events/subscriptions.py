@@ -17,11 +17,15 @@ from db.repositories.users import UserDTO
 from handlers.callbacks import MenuCb
 from handlers.events import views
 from handlers.events.callbacks import SubsCb
-from handlers.screens import show
+from handlers.screens import Screen, show
 
 
 async def _show(
-    event: Message | CallbackQuery, state: SubscriptionState, db_user: UserDTO, settings: Settings
+    event: Message | CallbackQuery,
+    state: SubscriptionState,
+    db_user: UserDTO,
+    settings: Settings,
+    note: str | None = None,
 ) -> None:
     screen = views.subscriptions_screen(
         state,
@@ -32,7 +36,20 @@ async def _show(
             settings.quiet_hours_end.strftime("%H:%M"),
         ),
     )
-    await show(event, screen)
+    if note:
+        screen = Screen(f"{note}\n\n{screen.text}", screen.markup)
+    await show(event, screen, toast=note)
+
+
+async def show_subscriptions(
+    callback: CallbackQuery,
+    subscriptions: SubscriptionService,
+    db_user: UserDTO,
+    settings: Settings,
+    note: str,
+) -> None:
+    """The Reminders screen with ``note`` on top (e.g. after choosing a region from it)."""
+    await _show(callback, await subscriptions.state(db_user.id), db_user, settings, note)
 
 
 async def cmd_subscriptions(

@@ -16,7 +16,7 @@ from bot.services.events.model import CATEGORIES, STATUS_ACTIVE
 from bot.services.events.service import Page
 from bot.services.events.subscriptions import SubscriptionState
 from db.repositories.events import EventDTO
-from handlers.callbacks import MenuCb
+from handlers.callbacks import REGION_FROM_REMINDERS, MenuCb
 from handlers.events import formatting
 from handlers.events.callbacks import EventCb, SubsCb
 from handlers.keyboards import back_label
@@ -131,7 +131,7 @@ def subscriptions_screen(
         )
     if user_region is None:
         lines += ["", _("You have not chosen a region, so I remind you about all regions.")]
-        buttons.append(button(_("📍 Choose my region"), MenuCb(action="region")))
+        buttons.append(button(_("📍 Choose my region"), MenuCb(action=REGION_FROM_REMINDERS)))
     else:
         name = html.escape(region_name(user_region, user_language()))
         if state.region_only:

@@ -193,3 +193,31 @@ async def test_admins_manage_consultants(desk: Desk) -> None:
     stranger = await desk.running.known_user(700300, "Гүл", "ru")
     await stranger.send("/consultants")
     assert "Айгерим" not in (await stranger.next_message()).text
+
+
+async def test_a_consultant_added_before_starting_the_bot_is_flagged_until_they_do(
+    desk: Desk,
+) -> None:
+    admin = await desk.running.known_user(ADMIN_ID, "Админ", "ru")
+    await admin.send("/consultants")
+    await admin.wait_text("Консультанты")
+    await admin.wait_answer(await admin.press("➕"))
+    await admin.wait_for(lambda m: m.reply_keyboard is not None)
+    await admin.send("700005")
+    added = await admin.wait_text("Добавлены в консультанты")
+    # Added all the same, with a warning that nothing reaches them yet.
+    assert "ещё не запускал(а) бота" in added.text and "700005" in added.text
+    listing = await admin.wait_text("Консультанты")
+    row = next(line for line in listing.text.split("\n") if "700005" in line)
+    assert "—" not in row.split("700005")[0]
+    assert "ещё не запускал(а) бота" in listing.text
+    async with desk.running.app.sessionmaker() as session:
+        assert 700005 in {c.user_id for c in await ConsultantRepository(session).all()}
+
+    # Once they open the bot, the list shows their name and no warning.
+    dana = desk.server.user(700005, "Дана", language_code="ru")
+    await dana.send("/start")
+    await dana.wait_for(lambda m: m.has_buttons)
+    await admin.send("/consultants")
+    listing = await admin.wait_for(lambda m: "Консультанты" in m.text and "700005" in m.text)
+    assert "ещё не запускал(а) бота" not in listing.text

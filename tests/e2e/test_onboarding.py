@@ -6,7 +6,9 @@ import json
 
 from sqlalchemy import select
 
+from bot.sandbox.client import SimUser
 from bot.sandbox.harness import RunningBot
+from bot.sandbox.models import BotMessage
 from bot.sandbox.server import FakeTelegramServer
 from bot.testing import eventually
 from db.models.users import User
@@ -88,3 +90,31 @@ async def test_cancel_and_back_to_menu(
     await user.wait_text("Чем я могу помочь")
     await user.press("Главное меню")
     await user.wait_text("Выберите раздел ниже")
+
+
+async def pick_region(user: SimUser, opener: str, region: str, saved: str) -> BotMessage:
+    """Opens the region picker with the button ``opener`` of the newest screen, chooses
+    ``region``, and returns the screen that says ``saved``."""
+    await user.press(opener)
+    await user.wait_text("Ваш регион")
+    await user.press(region)
+    return await user.wait_text(saved)
+
+
+async def test_a_region_chosen_from_reminders_returns_to_reminders(running_bot: RunningBot) -> None:
+    user = await running_bot.known_user(5011, "Dana", "ru")
+    await user.send("/subscriptions")
+    reminders = await user.wait_text("Вы не выбрали регион")
+    assert "Напоминания" in reminders.text
+    # Back leads where the person came from, too.
+    await pick_region(user, "Выбрать мой регион", "⬅️ Назад", "Вы не выбрали регион")
+    back = await pick_region(user, "Выбрать мой регион", "Алматы", "Регион сохранён: Алматы")
+    assert "Напоминания" in back.text and "Только мой регион" in " ".join(back.button_texts())
+    await stored_user(running_bot, 5011, region="almaty")
+    # From the main menu it still ends in the main menu.
+    await user.send("/start")
+    await user.wait_for(lambda m: "📍 Мой регион" in m.button_texts())
+    saved = await pick_region(user, "Мой регион", "Весь Казахстан", "Сохранено: весь Казахстан")
+    assert "Напоминания" not in saved.text.split("\n")[0]
+    assert "Мой регион" in " ".join(saved.button_texts())
+    await stored_user(running_bot, 5011, region=None)

@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from bot.config import Settings
+from bot.sandbox.client import SimUser
 from bot.sandbox.harness import RunningBot
 from bot.sandbox.models import BotMessage
 from bot.sandbox.server import FakeTelegramServer
@@ -18,7 +19,7 @@ from bot.services.faq.service import FaqService
 from bot.services.privacy import Pseudonyms
 from bot.testing import FakeClock
 from db.models.desk import FaqDraft
-from db.models.faq import FaqEntryRecord
+from db.models.faq import FaqDraftContent, FaqEntryRecord
 from tests.conftest import ADMIN_ID
 from tests.faq_bot.helpers import wait_search_log, wait_vote
 
@@ -153,9 +154,8 @@ async def test_a_failed_search_becomes_a_published_entry_found_everywhere(
     assert reply.entry.id == "draft-1"
 
 
-async def test_an_admin_edits_a_published_entry(
-    faq_bot: RunningBot, telegram: FakeTelegramServer
-) -> None:
+async def edit_registration_fee(faq_bot: RunningBot) -> tuple[SimUser, BotMessage]:
+    """An admin opens a draft of the published "registration fee" entry from /admin."""
     admin = await faq_bot.known_user(ADMIN_ID, "Admin", "ru")
     await admin.send("/admin")
     await admin.wait_text("Администрирование")
@@ -166,7 +166,13 @@ async def test_an_admin_edits_a_published_entry(
     await admin.press("Регистрация")
     await admin.wait_text("Выберите запись")
     await admin.press("Сколько стоит регистрация НПО?")
-    draft = await admin.wait_text("Изменение опубликованной записи")
+    return admin, await admin.wait_text("Изменение опубликованной записи")
+
+
+async def test_an_admin_edits_a_published_entry(
+    faq_bot: RunningBot, telegram: FakeTelegramServer
+) -> None:
+    admin, draft = await edit_registration_fee(faq_bot)
     assert "Регистрационный сбор" in draft.text and "Готово к публикации" in draft.text
     await admin.press("💬 Ответ 🇷🇺")
     await admin.wait_text("Пришлите ответ на русском")
@@ -243,3 +249,32 @@ async def test_non_admins_cannot_reach_the_editor_even_with_forged_buttons(
     assert not any("Черновик" in m.text or "хорошего ответа" in m.text for m in user.messages)
     async with faq_bot.app.sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(FaqDraft)) == 0
+
+
+async def test_an_unknown_placeholder_is_explained_when_saved_and_when_published(
+    faq_bot: RunningBot, telegram: FakeTelegramServer
+) -> None:
+    admin, _draft = await edit_registration_fee(faq_bot)
+    await admin.press("💬 Ответ 🇰🇿")
+    await admin.wait_text("Пришлите ответ на казахском")
+    await admin.send("Алым {foo} теңге.")
+    refused = await admin.wait_text("«💬 Ответ 🇰🇿» содержит {foo} — бот не знает")
+    assert "{mrp:6.5}" in refused.text and "ask_consultant" in refused.text
+    assert "stored entry" not in refused.text and "unknown placeholder" not in refused.text
+    await admin.send("Алым {button:nope} теңге.")
+    await admin.wait_text("кнопка {button:nope}, которой у бота нет")
+    async with faq_bot.app.sessionmaker() as session:
+        [row] = (await session.execute(select(FaqDraftContent))).scalars().all()
+        assert "{foo}" not in str(row.data) and "nope" not in str(row.data)
+
+    # A draft that already holds one (saved before the check) is explained at publishing too.
+    async with faq_bot.app.sessionmaker() as session, session.begin():
+        row = (await session.execute(select(FaqDraftContent))).scalars().one()
+        data = dict(row.data or {})
+        data["answer"] = {**data["answer"], "ru": "Сбор — {foo}."}
+        row.data = data
+    await admin.press("⬅️ Назад")
+    await admin.wait_text("Изменение опубликованной записи")
+    await admin.press("✅ Опубликовать…")
+    shown = await admin.wait_text("«💬 Ответ 🇷🇺» содержит {foo}")
+    assert "stored entry" not in shown.text

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 from bot.services.desk.model import NAME_MAX, DeskError, Status
 from bot.services.desk.tickets import DeskBase
 from db.repositories.desk import ConsultantDTO, ConsultantLoad, TicketDTO
 from db.repositories.users import UserRepository
 
+# Why someone added before they ever opened the bot is unreachable: Telegram refuses to write
+# to them. The mark goes as soon as they write to the bot (``UserRepository.touch``).
+NOT_STARTED: Final = "not started: added as a consultant before opening the bot"
+
 
 @dataclass(frozen=True, slots=True)
 class Holding:
     load: ConsultantLoad
     tickets: list[TicketDTO]
+    reachable: bool = True  # False: never opened the bot (or blocked it), gets nothing
 
 
 class ConsultantAdmin(DeskBase):
@@ -22,7 +28,10 @@ class ConsultantAdmin(DeskBase):
         updated). Without a name, their Telegram first name is taken when they next write."""
         if user_id <= 0:
             raise DeskError("bad_user_id")
-        await UserRepository(self._session).touch(user_id, self.now)
+        users = UserRepository(self._session)
+        _user, created = await users.touch(user_id, self.now)
+        if created:
+            await users.mark_unreachable(user_id, NOT_STARTED)
         display = " ".join((name or "").split())[:NAME_MAX]
         existing = await self._consultants.get(user_id)
         if existing is not None and not display:
@@ -47,9 +56,18 @@ class ConsultantAdmin(DeskBase):
     async def get(self, user_id: int) -> ConsultantDTO | None:
         return await self._consultants.get(user_id)
 
+    async def reachable(self, user_id: int) -> bool:
+        """Whether the bot can write to them: they opened it and have not blocked it."""
+        user = await UserRepository(self._session).get(user_id)
+        return user is not None and user.is_reachable
+
     async def holdings(self) -> list[Holding]:
         return [
-            Holding(load, await self._tickets.owned_open(load.consultant.user_id))
+            Holding(
+                load,
+                await self._tickets.owned_open(load.consultant.user_id),
+                await self.reachable(load.consultant.user_id),
+            )
             for load in await self._consultants.loads()
         ]
 

@@ -4,7 +4,8 @@ Columns / keys: category, title_kk, title_ru, description_kk, description_ru, st
 duration, place, url, region. `start`/`end` take `DD.MM.YYYY HH:MM` (local time), a date alone for
 an all-day deadline, ISO 8601 (no offset: local time), or a real date cell of a workbook.
 `region`: a code from bot.regions or the region's name in Kazakh or Russian, empty for all of
-Kazakhstan. `duration`: `2h`, `90m`, `1h30m`, `3d` or minutes.
+Kazakhstan. `duration`: `2h`, `90m`, `1h30m`, `3d` (or `2ч`, `90 мин`, `3 дня`, `2 сағат`,
+`3 күн`) or minutes.
 
 YAML (a list, or a mapping with an `events` list)::
 

@@ -21,12 +21,17 @@ _ISO_RE = re.compile(
     re.IGNORECASE,
 )
 _CLOCK_RE = re.compile(r"^(\d{1,2})[:.](\d{2})$")
-_DURATION_PART_RE = re.compile(r"(\d+)\s*(сағ|мин|күн|дн|h|m|d|ч|м|д)", re.IGNORECASE)
-_UNIT_MINUTES = {
-    "h": 60, "ч": 60, "сағ": 60,
-    "m": 1, "м": 1, "мин": 1,
-    "d": 1440, "д": 1440, "дн": 1440, "күн": 1440,
-}  # fmt: skip
+# Units as admins write them in Russian, Kazakh and English: "2ч", "2 часа", "2 сағ", "2 сағат",
+# "2h", "2 hours"; an abbreviation may end with a dot ("90 мин.").
+_UNIT_WORDS = {
+    60: ("ч", "час", "часа", "часов", "сағ", "сағат", "h", "hr", "hrs", "hour", "hours"),
+    1: ("м", "мин", "минута", "минуты", "минут", "m", "min", "mins", "minute", "minutes"),
+    1440: ("д", "дн", "день", "дня", "дней", "күн", "d", "day", "days"),
+}
+_UNIT_MINUTES = {word: minutes for minutes, words in _UNIT_WORDS.items() for word in words}
+# Longest first, so "часов" is not read as "ч" followed by junk.
+_UNITS = "|".join(sorted(_UNIT_MINUTES, key=len, reverse=True))
+_DURATION_PART_RE = re.compile(rf"(\d+)\s*({_UNITS})\.?(?![^\W\d_])", re.IGNORECASE)
 _SKIP_WORDS = frozenset({"-", "—", "no", "нет", "жоқ"})
 # Far enough for any planned forum; catches a mistyped year.
 MAX_YEARS_AHEAD = 5
@@ -113,7 +118,8 @@ def is_skip(text: str) -> bool:
 
 
 def parse_duration(text: str) -> timedelta:
-    """`2h`, `90m`, `1h30m`, `3d` (also ч/м/д, сағ/мин/күн); a bare number means minutes."""
+    """`2ч`, `90 мин`, `1ч30мин`, `3 дня`, `2 сағат`, `3 күн`, `2h`, `90m`, `3d` (the units of
+    ``_UNIT_WORDS``, in any case); a bare number means minutes."""
     compact = text.strip().lower()
     if compact.isdigit():
         minutes = int(compact)
@@ -121,7 +127,7 @@ def parse_duration(text: str) -> timedelta:
         parts = _DURATION_PART_RE.findall(compact)
         if not parts or _DURATION_PART_RE.sub("", compact).strip():
             raise EventInputError("bad_end_format")
-        minutes = sum(int(number) * _UNIT_MINUTES[unit] for number, unit in parts)
+        minutes = sum(int(number) * _UNIT_MINUTES[unit.lower()] for number, unit in parts)
     if minutes <= 0:
         raise EventInputError("end_before_start")
     if minutes > MAX_DURATION_DAYS * 1440:

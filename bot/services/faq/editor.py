@@ -24,7 +24,7 @@ from bot.config import Settings
 from bot.languages import as_lang
 from bot.services.faq.catalog import MAX_ENTRY_ID_BYTES, FaqCatalog
 from bot.services.faq.loader import KnowledgeBaseError, entry_from_dict, entry_to_dict
-from bot.services.faq.markup import check_html
+from bot.services.faq.markup import bad_placeholders, check_html
 from bot.services.faq.models import LANGUAGES, FaqEntry, Lang
 from bot.services.faq.service import LOGGED_QUERY_CHARS, REASON_CHARS, mask
 from db.repositories.faq import FaqRepository
@@ -66,16 +66,31 @@ class Origin(StrEnum):
 class EditorError(Exception):
     """Refused, with a reason the view turns into a sentence: ``not_admin``, ``no_draft``,
     ``no_entry``, ``no_search``, ``empty``, ``too_long``, ``bad_html``, ``bad_sources``,
-    ``no_category``, ``incomplete`` (``missing`` names what), ``invalid`` (``problems`` from
-    the loader)."""
+    ``no_category``, ``incomplete`` (``missing`` names what), ``bad_placeholder`` /
+    ``bad_button`` (``missing`` names the field, e.g. ``answer.kk``; ``placeholder`` is the
+    one that cannot be filled in), ``invalid`` (``problems`` from the loader)."""
 
     def __init__(
-        self, reason: str, *, missing: tuple[str, ...] = (), problems: tuple[str, ...] = ()
+        self,
+        reason: str,
+        *,
+        missing: tuple[str, ...] = (),
+        problems: tuple[str, ...] = (),
+        placeholder: str = "",
     ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.missing = missing
         self.problems = problems
+        self.placeholder = placeholder
+
+
+def _check_placeholders(text: str, lang: str) -> None:
+    """Refuses an answer with a placeholder that cannot be filled in (``{foo}``,
+    ``{button:nope}``), naming the first one."""
+    for placeholder, kind in bad_placeholders(text):
+        reason = "bad_button" if kind == "button" else "bad_placeholder"
+        raise EditorError(reason, missing=(f"{Field.ANSWER}.{lang}",), placeholder=placeholder)
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,6 +349,7 @@ class FaqEditor:
                 raise EditorError("too_long")
             if check_html(text):
                 raise EditorError("bad_html")
+            _check_placeholders(text, lang)
             texts.answer[lang] = text
         elif name is Field.PHRASINGS:
             lines = [" ".join(line.split()) for line in text.splitlines()]
@@ -362,6 +378,9 @@ class FaqEditor:
         missing = texts.missing()
         if missing:
             raise EditorError("incomplete", missing=missing)
+        for lang in LANGUAGES:
+            # Saved before it was checked, or written by the desk: said in the admin's words.
+            _check_placeholders(texts.answer[lang], lang)
         data: dict[str, Any] = {
             "id": texts.entry_id or f"draft-{texts.id}",
             "category": texts.category,

@@ -16,10 +16,9 @@ from typing import Any, Final
 import yaml
 
 from bot.services.faq.markup import (
-    ANY_PLACEHOLDER_RE,
     BUTTON_NAMES,
-    BUTTON_PLACEHOLDER_RE,
     MRP_PLACEHOLDER_RE,
+    bad_placeholders,
     check_html,
 )
 from bot.services.faq.models import LANGUAGES, FaqCategory, FaqEntry, KnowledgeBase, Source
@@ -162,19 +161,17 @@ def _date(value: Any, where: str, problems: _Problems) -> date | None:
 def _check_answer(text: str, where: str, problems: _Problems, mrp_known: bool) -> None:
     for problem in check_html(text):
         problems.add(where, f"Telegram HTML: {problem}")
-    for m in ANY_PLACEHOLDER_RE.finditer(text):
-        placeholder = m.group(0)
-        button = BUTTON_PLACEHOLDER_RE.fullmatch(placeholder)
-        if button is not None:
-            if button.group(1) not in BUTTON_NAMES:
-                known = ", ".join(sorted(BUTTON_NAMES))
-                problems.add(where, f"unknown button in {placeholder} (known: {known})")
-        elif not MRP_PLACEHOLDER_RE.fullmatch(placeholder):
+    for placeholder, kind in bad_placeholders(text):
+        if kind == "button":
+            known = ", ".join(sorted(BUTTON_NAMES))
+            problems.add(where, f"unknown button in {placeholder} (known: {known})")
+        else:
             problems.add(
                 where, f"unknown placeholder {placeholder} (known: {{mrp:AMOUNT}}, {{button:NAME}})"
             )
-        elif not mrp_known:
-            problems.add(where, f"{placeholder} needs MRP values ({MRP_FILE})")
+    if not mrp_known:
+        for m in MRP_PLACEHOLDER_RE.finditer(text):
+            problems.add(where, f"{m.group(0)} needs MRP values ({MRP_FILE})")
 
 
 def _entry(

@@ -50,6 +50,22 @@ ANY_PLACEHOLDER_RE: Final = re.compile(r"\{[a-zA-Z_]+(?::[^{}]*)?\}")
 _HREF_RE: Final = re.compile(r"""^\s+href\s*=\s*(?:"([^"]*)"|'([^']*)')\s*$""")
 
 
+def bad_placeholders(text: str) -> list[tuple[str, str]]:
+    """The placeholders in an answer that cannot be filled in, each as ``(placeholder, kind)``:
+    ``button`` for ``{button:NAME}`` with an unknown name, ``unknown`` for anything else that is
+    neither ``{mrp:AMOUNT}`` nor a known button."""
+    out: list[tuple[str, str]] = []
+    for m in ANY_PLACEHOLDER_RE.finditer(text):
+        placeholder = m.group(0)
+        button = BUTTON_PLACEHOLDER_RE.fullmatch(placeholder)
+        if button is not None:
+            if button.group(1) not in BUTTON_NAMES:
+                out.append((placeholder, "button"))
+        elif not MRP_PLACEHOLDER_RE.fullmatch(placeholder):
+            out.append((placeholder, "unknown"))
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class _Token:
     raw: str

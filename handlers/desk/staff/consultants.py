@@ -60,9 +60,14 @@ async def consultants_screen(consultants: ConsultantAdmin) -> Screen:
     for holding in holdings:
         c = holding.load.consultant
         duty = "🟢" if c.on_duty else "⚫"
-        name = html.escape(c.display_name or "—")
         held = ", ".join(f"#{t.id}" for t in holding.tickets) or _("no open questions")
-        lines.append(f"{duty} <b>{name}</b> (<code>{c.user_id}</code>) — {held}")
+        if c.display_name:
+            who = f"<b>{html.escape(c.display_name)}</b> (<code>{c.user_id}</code>)"
+        else:
+            who = _("id {id}").format(id=f"<code>{c.user_id}</code>")
+        lines.append(f"{duty} {who} — {held}")
+        if not holding.reachable:
+            lines.append("   ⚠️ " + _("has not started the bot yet (or blocked it): gets nothing"))
     rows = [[button(_("➕ Add a consultant"), ConsCb(action="add"))]]
     rows += [
         [
@@ -198,10 +203,18 @@ async def _added(
         await message.answer(refusal(error))
         return
     await state.clear()
-    await message.answer(
-        _("✅ Added to the desk: {names}. They are on duty.").format(names=", ".join(names)),
-        reply_markup=ReplyKeyboardRemove(),
-    )
+    text = _("✅ Added to the desk: {names}. They are on duty.").format(names=", ".join(names))
+    silent = [
+        html.escape(name or str(user_id))
+        for user_id, name in people
+        if not await consultants.reachable(user_id)
+    ]
+    if silent:
+        text += "\n\n⚠️ " + _(
+            "{names}: has not started the bot yet, so they will get nothing from the desk "
+            "until they do. Ask them to open the bot and press Start."
+        ).format(names=", ".join(silent))
+    await message.answer(text, reply_markup=ReplyKeyboardRemove())
     await show(message, await consultants_screen(consultants))
     await _menus(message.bot, i18n, [user_id for user_id, _name in people], Role.CONSULTANT)
 

@@ -7,7 +7,7 @@ import html
 from aiogram.utils.i18n import gettext as _
 
 from bot.services.faq.editor import EditorError, Field
-from bot.services.faq.markup import plain_text
+from bot.services.faq.markup import BUTTON_NAMES, plain_text
 
 FLAGS = {"kk": "🇰🇿", "ru": "🇷🇺"}
 PREVIEW_CHARS = 400
@@ -58,6 +58,8 @@ def error_text(exc: EditorError) -> str:
     if exc.reason == "invalid":
         problems = "\n".join("• " + html.escape(p) for p in exc.problems[:5])
         return "⚠️ " + _("The entry cannot be published as it is:") + "\n" + problems
+    if exc.reason in ("bad_placeholder", "bad_button"):
+        return "⚠️ " + placeholder_text(exc)
     messages = {
         "not_admin": _("Only administrators can do this."),
         "no_draft": _("This draft is no longer there: it was published or deleted."),
@@ -72,6 +74,27 @@ def error_text(exc: EditorError) -> str:
         ),
     }
     return "⚠️ " + messages.get(exc.reason, _("Something went wrong. Try again."))
+
+
+def placeholder_text(exc: EditorError) -> str:
+    """Which field has an insertion the bot cannot fill in, and what may be used instead."""
+    name, _dot, lang = (exc.missing[0] if exc.missing else Field.ANSWER).partition(".")
+    field = field_label(name, lang or None)
+    placeholder = f"<code>{html.escape(exc.placeholder)}</code>"
+    names = ", ".join(f"<code>{n}</code>" for n in sorted(BUTTON_NAMES))
+    if exc.reason == "bad_button":
+        head = _("«{field}» names the button {placeholder}, which the bot does not have.").format(
+            field=field, placeholder=placeholder
+        )
+    else:
+        head = _("«{field}» contains {placeholder}, which the bot cannot fill in.").format(
+            field=field, placeholder=placeholder
+        )
+    allowed = _(
+        "Only these insertions can be used: {mrp} — an amount in MRP (6.5 is the number of MRP), "
+        "{button} — a button of the bot, where NAME is one of: {names}."
+    ).format(mrp="<code>{mrp:6.5}</code>", button="<code>{button:NAME}</code>", names=names)
+    return "\n".join([head, allowed, _("Correct the answer and send it again.")])
 
 
 def edit_prompt(name: str, lang: str) -> str:
