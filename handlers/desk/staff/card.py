@@ -18,6 +18,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.config import Settings
 from bot.delivery.messages import MessageContent
 from bot.services.desk.consultants import ConsultantAdmin
 from bot.services.desk.model import DeskError, NotAllowedError
@@ -75,21 +76,39 @@ def markup_of(content: MessageContent) -> InlineKeyboardMarkup | None:
     )
 
 
+def topic_link(group_id: int, thread_id: int) -> str:
+    """A link that opens a topic of the consultants' supergroup (for its members)."""
+    return f"https://t.me/c/{str(group_id).removeprefix('-100')}/{thread_id}"
+
+
 async def show_card_in_private(
-    callback: CallbackQuery, ticket_id: int, staff: StaffDeskService
+    callback: CallbackQuery, ticket_id: int, staff: StaffDeskService, group_id: int | None
 ) -> None:
-    """Private mode has no topic with a card: the consultant gets it in their chat."""
+    """A press in a private chat shows the question's card there; with a consultants' group,
+    with a button to the question's topic, where it is answered."""
     message = callback.message
-    if isinstance(message, Message) and message.chat.type == "private":
-        content = await staff.card(ticket_id, callback.from_user.id)
-        await message.answer(content.text, reply_markup=markup_of(content))
+    if not (isinstance(message, Message) and message.chat.type == "private"):
+        return
+    content = await staff.card(ticket_id, callback.from_user.id)
+    markup = markup_of(content) or InlineKeyboardMarkup(inline_keyboard=[])
+    if group_id is not None:
+        ticket = await staff.ticket(ticket_id, callback.from_user.id)
+        if ticket.thread_id is not None:
+            go = InlineKeyboardButton(
+                text=_("💬 Go to the topic of #{id}").format(id=ticket_id),
+                url=topic_link(group_id, ticket.thread_id),
+            )
+            markup.inline_keyboard.insert(0, [go])
+    await message.answer(content.text, reply_markup=markup if markup.inline_keyboard else None)
 
 
-async def on_take(callback: CallbackQuery, data: DeskCb, staff: StaffDeskService) -> None:
+async def on_take(
+    callback: CallbackQuery, data: DeskCb, staff: StaffDeskService, group_id: int | None
+) -> None:
     result = await staff.take(data.t, callback.from_user.id)
     if result.won:
         await callback.answer(_("✋ #{id} is yours now.").format(id=data.t))
-        await show_card_in_private(callback, data.t, staff)
+        await show_card_in_private(callback, data.t, staff, group_id)
     else:
         name = result.owner_name or _("a colleague")
         await callback.answer(
@@ -279,7 +298,19 @@ async def on_draft(callback: CallbackQuery, data: DeskCb, staff: StaffDeskServic
     )
 
 
-async def on_open(callback: CallbackQuery, data: DeskCb, staff: StaffDeskService) -> None:
+async def on_open(
+    callback: CallbackQuery, data: DeskCb, staff: StaffDeskService, group_id: int | None
+) -> None:
+    if group_id is not None:
+        # With a consultants' group, a question is answered in its topic only: what is
+        # written in a private chat or in the General topic does not reach the person.
+        await staff.ticket(data.t, callback.from_user.id)  # staff only
+        await callback.answer(
+            _("💬 Answer #{id} in its topic in the consultants' group.").format(id=data.t),
+            show_alert=True,
+        )
+        await show_card_in_private(callback, data.t, staff, group_id)
+        return
     try:
         await staff.choose(data.t, callback.from_user.id)
         toast = _("👀 Your messages now go to #{id}.").format(id=data.t)
@@ -288,7 +319,7 @@ async def on_open(callback: CallbackQuery, data: DeskCb, staff: StaffDeskService
             raise
         toast = _("Press «✋ Take» to answer #{id}.").format(id=data.t)
     await callback.answer(toast)
-    await show_card_in_private(callback, data.t, staff)
+    await show_card_in_private(callback, data.t, staff, group_id)
 
 
 async def on_desk_button(
@@ -298,8 +329,10 @@ async def on_desk_button(
     consultants: ConsultantAdmin,
     state: FSMContext,
     faq: FaqService,
+    settings: Settings,
 ) -> None:
     action, data, staff = callback_data.action, callback_data, desk_staff
+    group_id = settings.consultants_chat_id
     try:
         # Staff only, before anything is looked up (each action checks again what it needs).
         await staff.staff(callback.from_user.id)
@@ -307,7 +340,7 @@ async def on_desk_button(
         if action == "snip" and data.arg > INT32_MAX:
             raise DeskError("no_such_snippet")
         if action == "take":
-            await on_take(callback, data, staff)
+            await on_take(callback, data, staff, group_id)
         elif action == "release":
             await on_release(callback, data, staff)
         elif action == "answered":
@@ -333,7 +366,7 @@ async def on_desk_button(
         elif action == "draft":
             await on_draft(callback, data, staff)
         elif action == "open":
-            await on_open(callback, data, staff)
+            await on_open(callback, data, staff, group_id)
         elif action == "dismiss":
             await on_dismiss(callback, data)
         else:
