@@ -109,6 +109,10 @@ async def on_take(
     if result.won:
         await callback.answer(_("✋ #{id} is yours now.").format(id=data.t))
         await show_card_in_private(callback, data.t, staff, group_id)
+    elif result.ticket.owner_id == callback.from_user.id:
+        # An old «Take» of a question they hold already.
+        await callback.answer(_("✋ You have already taken #{id}.").format(id=data.t))
+        await show_card_in_private(callback, data.t, staff, group_id)
     else:
         name = result.owner_name or _("a colleague")
         await callback.answer(
