@@ -9,6 +9,7 @@ refused, logged and changes nothing. Every callback is answered.
 from __future__ import annotations
 
 import logging
+import re
 from contextlib import suppress
 
 from aiogram import Router
@@ -16,6 +17,7 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
@@ -23,15 +25,20 @@ from bot.delivery.messages import MessageContent
 from bot.services.desk.consultants import ConsultantAdmin
 from bot.services.desk.model import DeskError, NotAllowedError
 from bot.services.desk.staff import StaffDeskService
+from bot.services.faq.markup import TELEGRAM_TEXT_LIMIT
 from bot.services.faq.service import FaqService
 from handlers.desk.callbacks import DeskCb, TicketId
 from handlers.desk.staff.common import StaffStates, log_refusal, plain_text, refusal, thread_of
+from handlers.faq.views import button_labels
 from handlers.screens import button, keyboard, user_language
 
 log = logging.getLogger(__name__)
 
 FAQ_CHOICES = 5
 INT32_MAX = 2**31 - 1  # snippet ids are 32-bit in the database
+# Left for the consultant's signature above an FAQ answer (a name is at most 64 characters).
+SIGNATURE_ROOM = 120
+LINK = re.compile(r'<a href="([^"]*)">(.*?)</a>', re.DOTALL)
 
 
 class FaqPickCb(CallbackData, prefix="dkf"):
@@ -278,9 +285,23 @@ async def on_faq_pick(
         if entry is None:
             await callback.answer(_("This FAQ entry no longer exists."), show_alert=True)
             return
-        answer = plain_text(faq.catalog.render(entry, ticket.language, buttons={}))
+        # As the FAQ shows it (links, bold; the buttons it names as the person's keyboards
+        # say them), without its advice to ask a consultant: a consultant is sending it.
+        with get_i18n().use_locale(ticket.language):
+            labels = button_labels()
+        answer = faq.catalog.render(
+            entry,
+            ticket.language,
+            buttons=labels,
+            referral=False,
+            limit=TELEGRAM_TEXT_LIMIT - SIGNATURE_ROOM,
+        )
         ticket = await desk_staff.send_text(
-            ticket.id, callback.from_user.id, answer, f"faq:{entry.id}"
+            ticket.id,
+            callback.from_user.id,
+            plain_text(LINK.sub(r"\2 (\1)", answer)),
+            f"faq:{entry.id}",
+            html_text=answer,
         )
         reachable = await desk_staff.reachable(ticket)
     except DeskError as error:
