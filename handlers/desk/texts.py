@@ -90,8 +90,14 @@ class DeskTextsView:
         earlier_questions: int,
         region: str | None,
         in_group: bool = True,
+        *,
+        language: str | None = None,
+        in_private_chat: bool = False,
     ) -> MessageContent:
-        with self._speaking(self._staff):
+        """In the question's topic in the workspace's language; in a consultant's private chat
+        in `language` (theirs), saying how to answer from there."""
+        reader = language or self._staff
+        with self._speaking(reader):
             lines = [
                 _("❓ <b>Question #{id}</b> · {mark} {status}").format(
                     id=ticket.id,
@@ -103,7 +109,7 @@ class DeskTextsView:
                     language=LANGUAGE_MARK.get(ticket.language, ticket.language),
                 ),
                 _("📍 {region}").format(
-                    region=html.escape(region_name(region, self._staff) or _("region not given"))
+                    region=html.escape(region_name(region, reader) or _("region not given"))
                 ),
                 _("🏷 {topic}").format(topic=topic_title(ticket.topic)),
                 _("🕐 Asked {when}").format(when=self._when(ticket.submitted_at)),
@@ -125,14 +131,18 @@ class DeskTextsView:
             if texts:
                 lines.append("")
                 lines += [f"💬 {html.escape(t[:CARD_TEXT_CHARS])}" for t in texts]
-            how = (
-                _("Write in this topic to answer; start with // for a colleagues' note.")
-                if in_group
-                else _(
+            if not in_group:
+                how = _(
                     "To answer, reply to the person's message, or just write while this "
                     "question is yours and open; start with // for a note."
                 )
-            )
+            elif in_private_chat:
+                how = _(
+                    "Answers are written in the question's topic in the consultants' group; "
+                    "the buttons below work here too."
+                )
+            else:
+                how = _("Write in this topic to answer; start with // for a colleagues' note.")
             lines += ["", how]
             return MessageContent("\n".join(lines), self._card_buttons(ticket))
 

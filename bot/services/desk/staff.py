@@ -412,11 +412,14 @@ class StaffDeskService(DeskBase):
         await self.staff(actor_id)
         return await self._ticket(ticket_id)
 
-    async def card(self, ticket_id: int, actor_id: int) -> MessageContent:
-        """The question's card with its buttons (private mode shows it to the consultant)."""
+    async def card(self, ticket_id: int, actor_id: int, language: str | None) -> MessageContent:
+        """The question's card with its buttons, for the consultant's private chat, in their
+        `language`."""
         await self.staff(actor_id)
         ticket = await self._ticket(ticket_id)
-        return await self._card(ticket, await self._owner_name(ticket))
+        return await self._card(
+            ticket, await self._owner_name(ticket), language=language, in_private_chat=True
+        )
 
     async def question_text(self, ticket_id: int, actor_id: int) -> str:
         """What the person wrote so far, as one text (to look for FAQ answers)."""

@@ -96,7 +96,7 @@ async def show_card_in_private(
     message = callback.message
     if not (isinstance(message, Message) and message.chat.type == "private"):
         return
-    content = await staff.card(ticket_id, callback.from_user.id)
+    content = await staff.card(ticket_id, callback.from_user.id, user_language())
     markup = markup_of(content) or InlineKeyboardMarkup(inline_keyboard=[])
     if group_id is not None:
         ticket = await staff.ticket(ticket_id, callback.from_user.id)
