@@ -50,6 +50,20 @@ def status_title(status: str) -> str:
     return titles.get(status, status)
 
 
+def waiting_line(ticket: TicketDTO, hours: float) -> str:
+    """A waiting question on the queue: its mark, number, topic and how long it has waited
+    (in working time: minutes under an hour)."""
+    minutes = int(hours * 60)
+    if minutes < 1:
+        waited = _("just now")
+    elif minutes < 60:
+        waited = _("waiting {minutes} min").format(minutes=minutes)
+    else:
+        waited = _("waiting {hours} h").format(hours=f"{hours:.1f}")
+    mark = "🔴" if ticket.escalated_unclaimed_at else "🟡"
+    return f"{mark} #{ticket.id} · {topic_title(ticket.topic)} · {waited}"
+
+
 def _cb(action: str, ticket: TicketDTO, arg: int = 0) -> str:
     return DeskCb(action=action, t=ticket.id, arg=arg).pack()
 
@@ -247,15 +261,7 @@ class DeskTextsView:
             lines = [_("📋 <b>Queue</b>")]
             if not waiting:
                 lines.append(_("No question is waiting."))
-            for ticket, hours in waiting:
-                lines.append(
-                    _("{mark} #{id} · {topic} · waiting {hours} h").format(
-                        mark="🔴" if ticket.escalated_unclaimed_at else "🟡",
-                        id=ticket.id,
-                        topic=topic_title(ticket.topic),
-                        hours=f"{hours:.1f}",
-                    )
-                )
+            lines += [waiting_line(ticket, hours) for ticket, hours in waiting]
             lines += ["", _("👩‍💼 <b>Consultants</b>")]
             for load in loads:
                 duty = "🟢" if load.consultant.on_duty else "⚫"
