@@ -43,6 +43,16 @@ def help_screen(role: Role | None) -> Screen:
         "My answers are general information, not legal advice. When in doubt, check the "
         "official source I cite."
     )
+    if role in (Role.CONSULTANT, Role.ADMIN):
+        text += "\n\n" + _(
+            "👩‍💼 <b>The consultant desk</b>\n"
+            "• /queue: questions waiting for a consultant\n"
+            "• /mine: your open questions\n"
+            "• /duty: go on or off duty (new questions go to those on duty)\n"
+            "• /name: the name people and colleagues see\n"
+            "• /snippets: canned replies in both languages"
+        )
     if role is Role.ADMIN:
         text += "\n\n" + _("🛠 For administrators: /admin manages events and deadlines.")
+        text += "\n" + _("• /consultants: the desk's consultants, to add or remove")
     return Screen(text, back_to_menu_keyboard())

@@ -50,6 +50,20 @@ def status_title(status: str) -> str:
     return titles.get(status, status)
 
 
+def waiting_line(ticket: TicketDTO, hours: float) -> str:
+    """A waiting question on the queue: its mark, number, topic and how long it has waited
+    (in working time: minutes under an hour)."""
+    minutes = int(hours * 60)
+    if minutes < 1:
+        waited = _("just now")
+    elif minutes < 60:
+        waited = _("waiting {minutes} min").format(minutes=minutes)
+    else:
+        waited = _("waiting {hours} h").format(hours=f"{hours:.1f}")
+    mark = "🔴" if ticket.escalated_unclaimed_at else "🟡"
+    return f"{mark} #{ticket.id} · {topic_title(ticket.topic)} · {waited}"
+
+
 def _cb(action: str, ticket: TicketDTO, arg: int = 0) -> str:
     return DeskCb(action=action, t=ticket.id, arg=arg).pack()
 
@@ -90,8 +104,14 @@ class DeskTextsView:
         earlier_questions: int,
         region: str | None,
         in_group: bool = True,
+        *,
+        language: str | None = None,
+        in_private_chat: bool = False,
     ) -> MessageContent:
-        with self._speaking(self._staff):
+        """In the question's topic in the workspace's language; in a consultant's private chat
+        in `language` (theirs), saying how to answer from there."""
+        reader = language or self._staff
+        with self._speaking(reader):
             lines = [
                 _("❓ <b>Question #{id}</b> · {mark} {status}").format(
                     id=ticket.id,
@@ -103,7 +123,7 @@ class DeskTextsView:
                     language=LANGUAGE_MARK.get(ticket.language, ticket.language),
                 ),
                 _("📍 {region}").format(
-                    region=html.escape(region_name(region, self._staff) or _("region not given"))
+                    region=html.escape(region_name(region, reader) or _("region not given"))
                 ),
                 _("🏷 {topic}").format(topic=topic_title(ticket.topic)),
                 _("🕐 Asked {when}").format(when=self._when(ticket.submitted_at)),
@@ -125,14 +145,18 @@ class DeskTextsView:
             if texts:
                 lines.append("")
                 lines += [f"💬 {html.escape(t[:CARD_TEXT_CHARS])}" for t in texts]
-            how = (
-                _("Write in this topic to answer; start with // for a colleagues' note.")
-                if in_group
-                else _(
+            if not in_group:
+                how = _(
                     "To answer, reply to the person's message, or just write while this "
                     "question is yours and open; start with // for a note."
                 )
-            )
+            elif in_private_chat:
+                how = _(
+                    "Answers are written in the question's topic in the consultants' group; "
+                    "the buttons below work here too."
+                )
+            else:
+                how = _("Write in this topic to answer; start with // for a colleagues' note.")
             lines += ["", how]
             return MessageContent("\n".join(lines), self._card_buttons(ticket))
 
@@ -237,15 +261,7 @@ class DeskTextsView:
             lines = [_("📋 <b>Queue</b>")]
             if not waiting:
                 lines.append(_("No question is waiting."))
-            for ticket, hours in waiting:
-                lines.append(
-                    _("{mark} #{id} · {topic} · waiting {hours} h").format(
-                        mark="🔴" if ticket.escalated_unclaimed_at else "🟡",
-                        id=ticket.id,
-                        topic=topic_title(ticket.topic),
-                        hours=f"{hours:.1f}",
-                    )
-                )
+            lines += [waiting_line(ticket, hours) for ticket, hours in waiting]
             lines += ["", _("👩‍💼 <b>Consultants</b>")]
             for load in loads:
                 duty = "🟢" if load.consultant.on_duty else "⚫"

@@ -7,6 +7,7 @@ import asyncio
 
 import pytest
 
+from handlers.desk.callbacks import DeskCb
 from tests.desk_staff.conftest import AIGERIM, BOLAT, Desk
 
 
@@ -35,3 +36,17 @@ async def test_two_consultants_press_take_at_once(desk: Desk) -> None:
     taken = [m for m in await desk.messages(ticket.id) if m.direction == "out"]
     assert taken == []
     assert (await desk.ticket(ticket.id)).owner_id == owner  # still one owner
+
+
+async def test_an_old_take_of_ones_own_question(desk: Desk) -> None:
+    aigerim = await desk.consultant(AIGERIM, "Айгерим")
+    ticket = await desk.ask(await desk.person())
+    topic = await desk.take(aigerim, ticket)
+    card = await topic.wait_for(lambda m: m.has_buttons and f"#{ticket.id}" in m.text)
+    # The card shows «Take» no more, but an old message with it (a notification, /queue) can.
+    query = await aigerim.press_data(
+        DeskCb(action="take", t=ticket.id).pack(), card.message_id, chat=topic
+    )
+    answer = await aigerim.wait_answer(query)
+    assert answer.text == f"✋ Вы уже взяли #{ticket.id}.", answer.text
+    assert (await desk.ticket(ticket.id)).owner_id == AIGERIM

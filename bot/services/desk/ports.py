@@ -20,7 +20,10 @@ class DeskTexts(Protocol):
         messages: Sequence[MessageDTO],
         earlier_questions: int,
         region: str | None,
-        in_group: bool = True,  # False: shown in a consultant's private chat
+        in_group: bool = True,  # False: private mode (no consultants' group)
+        *,
+        language: str | None = None,  # the reader's (None: the workspace's)
+        in_private_chat: bool = False,  # shown in a consultant's private chat
     ) -> MessageContent: ...
 
     def new_question(self, ticket: TicketDTO, first_text: str | None) -> MessageContent: ...

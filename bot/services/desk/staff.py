@@ -302,12 +302,21 @@ class StaffDeskService(DeskBase):
             copy,
         ]
 
-    async def send_text(self, ticket_id: int, actor_id: int, text: str, key: str) -> TicketDTO:
-        """A text the bot writes for the owner (a snippet, an FAQ answer), signed, to the person."""
+    async def send_text(
+        self, ticket_id: int, actor_id: int, text: str, key: str, *, html_text: str | None = None
+    ) -> TicketDTO:
+        """A text the bot writes for the owner (a snippet, an FAQ answer), signed, to the person.
+        ``html_text``: what the person gets instead, as Telegram HTML (an FAQ answer with its
+        links); ``text`` is then the plain version kept with the question. The caller leaves
+        room for the signature within Telegram's 4096 characters."""
         actor = await self.staff(actor_id)
         ticket = await self._ticket(ticket_id)
         await self._may_steer(ticket, actor)
-        body = self._ctx.texts.signed_text(actor.name, text, ticket.language)
+        texts = self._ctx.texts
+        if html_text is None:
+            body = texts.signed_text(actor.name, text, ticket.language)
+        else:
+            body = texts.signed_text(actor.name, "", ticket.language) + "\n" + html_text
         await self._send(
             OutgoingMessage.text_message(
                 ticket.user_id,
@@ -403,11 +412,14 @@ class StaffDeskService(DeskBase):
         await self.staff(actor_id)
         return await self._ticket(ticket_id)
 
-    async def card(self, ticket_id: int, actor_id: int) -> MessageContent:
-        """The question's card with its buttons (private mode shows it to the consultant)."""
+    async def card(self, ticket_id: int, actor_id: int, language: str | None) -> MessageContent:
+        """The question's card with its buttons, for the consultant's private chat, in their
+        `language`."""
         await self.staff(actor_id)
         ticket = await self._ticket(ticket_id)
-        return await self._card(ticket, await self._owner_name(ticket))
+        return await self._card(
+            ticket, await self._owner_name(ticket), language=language, in_private_chat=True
+        )
 
     async def question_text(self, ticket_id: int, actor_id: int) -> str:
         """What the person wrote so far, as one text (to look for FAQ answers)."""

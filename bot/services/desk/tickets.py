@@ -127,7 +127,14 @@ class DeskBase:
         name = self._ctx.texts.topic_name(ticket, owner)
         await self._send(workspace.card_update(ticket, card), workspace.topic_rename(ticket, name))
 
-    async def _card(self, ticket: TicketDTO, owner: str | None) -> MessageContent:
+    async def _card(
+        self,
+        ticket: TicketDTO,
+        owner: str | None,
+        *,
+        language: str | None = None,
+        in_private_chat: bool = False,
+    ) -> MessageContent:
         messages = await self._messages.of_ticket(ticket.id)
         earlier = [t for t in await self._tickets.of_user(ticket.user_id) if t.id < ticket.id]
         person = await UserRepository(self._session).get(ticket.user_id)
@@ -138,6 +145,8 @@ class DeskBase:
             len(earlier),
             person.region if person else None,
             in_group=self._ctx.workspace.is_group,
+            language=language,
+            in_private_chat=in_private_chat,
         )
 
     async def _send(self, *messages: OutgoingMessage) -> int:

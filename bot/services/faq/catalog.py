@@ -33,6 +33,7 @@ from bot.services.faq.loader import (
     entry_to_dict,
     load_knowledge_base,
 )
+from bot.services.faq.markup import TELEGRAM_TEXT_LIMIT
 from bot.services.faq.models import LANGUAGES, FaqCategory, FaqEntry, KnowledgeBase, Lang
 from bot.services.faq.render import render_answer
 from bot.services.faq.search import FaqIndex, SearchResult
@@ -375,12 +376,27 @@ class FaqCatalog:
     def entry(self, entry_id: str) -> FaqEntry | None:
         return self._snapshot.kb.get(entry_id)
 
-    def render(self, entry: FaqEntry, language: str | None, *, buttons: Mapping[str, str]) -> str:
+    def render(
+        self,
+        entry: FaqEntry,
+        language: str | None,
+        *,
+        buttons: Mapping[str, str],
+        referral: bool = True,
+        limit: int = TELEGRAM_TEXT_LIMIT,
+    ) -> str:
         """The answer as Telegram HTML; ``buttons`` holds the labels of the buttons it may name
-        (see :data:`~bot.services.faq.markup.BUTTON_NAMES`), as the caller's keyboards show them."""
+        (see :data:`~bot.services.faq.markup.BUTTON_NAMES`), as the caller's keyboards show them;
+        ``referral`` and ``limit`` as in :func:`~bot.services.faq.render.render_answer`."""
         today = self._clock.now().astimezone(self._tz).date()
         return render_answer(
-            entry, as_lang(language), mrp=self._snapshot.kb.mrp, today=today, buttons=buttons
+            entry,
+            as_lang(language),
+            mrp=self._snapshot.kb.mrp,
+            today=today,
+            buttons=buttons,
+            referral=referral,
+            limit=limit,
         )
 
     # --- search ---------------------------------------------------------------------------

@@ -9,6 +9,7 @@ refused, logged and changes nothing. Every callback is answered.
 from __future__ import annotations
 
 import logging
+import re
 from contextlib import suppress
 
 from aiogram import Router
@@ -16,21 +17,28 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
+from bot.config import Settings
 from bot.delivery.messages import MessageContent
 from bot.services.desk.consultants import ConsultantAdmin
 from bot.services.desk.model import DeskError, NotAllowedError
 from bot.services.desk.staff import StaffDeskService
+from bot.services.faq.markup import TELEGRAM_TEXT_LIMIT
 from bot.services.faq.service import FaqService
 from handlers.desk.callbacks import DeskCb, TicketId
 from handlers.desk.staff.common import StaffStates, log_refusal, plain_text, refusal, thread_of
+from handlers.faq.views import button_labels
 from handlers.screens import button, keyboard, user_language
 
 log = logging.getLogger(__name__)
 
 FAQ_CHOICES = 5
 INT32_MAX = 2**31 - 1  # snippet ids are 32-bit in the database
+# Left for the consultant's signature above an FAQ answer (a name is at most 64 characters).
+SIGNATURE_ROOM = 120
+LINK = re.compile(r'<a href="([^"]*)">(.*?)</a>', re.DOTALL)
 
 
 class FaqPickCb(CallbackData, prefix="dkf"):
@@ -75,21 +83,43 @@ def markup_of(content: MessageContent) -> InlineKeyboardMarkup | None:
     )
 
 
+def topic_link(group_id: int, thread_id: int) -> str:
+    """A link that opens a topic of the consultants' supergroup (for its members)."""
+    return f"https://t.me/c/{str(group_id).removeprefix('-100')}/{thread_id}"
+
+
 async def show_card_in_private(
-    callback: CallbackQuery, ticket_id: int, staff: StaffDeskService
+    callback: CallbackQuery, ticket_id: int, staff: StaffDeskService, group_id: int | None
 ) -> None:
-    """Private mode has no topic with a card: the consultant gets it in their chat."""
+    """A press in a private chat shows the question's card there; with a consultants' group,
+    with a button to the question's topic, where it is answered."""
     message = callback.message
-    if isinstance(message, Message) and message.chat.type == "private":
-        content = await staff.card(ticket_id, callback.from_user.id)
-        await message.answer(content.text, reply_markup=markup_of(content))
+    if not (isinstance(message, Message) and message.chat.type == "private"):
+        return
+    content = await staff.card(ticket_id, callback.from_user.id, user_language())
+    markup = markup_of(content) or InlineKeyboardMarkup(inline_keyboard=[])
+    if group_id is not None:
+        ticket = await staff.ticket(ticket_id, callback.from_user.id)
+        if ticket.thread_id is not None:
+            go = InlineKeyboardButton(
+                text=_("💬 Go to the topic of #{id}").format(id=ticket_id),
+                url=topic_link(group_id, ticket.thread_id),
+            )
+            markup.inline_keyboard.insert(0, [go])
+    await message.answer(content.text, reply_markup=markup if markup.inline_keyboard else None)
 
 
-async def on_take(callback: CallbackQuery, data: DeskCb, staff: StaffDeskService) -> None:
+async def on_take(
+    callback: CallbackQuery, data: DeskCb, staff: StaffDeskService, group_id: int | None
+) -> None:
     result = await staff.take(data.t, callback.from_user.id)
     if result.won:
         await callback.answer(_("✋ #{id} is yours now.").format(id=data.t))
-        await show_card_in_private(callback, data.t, staff)
+        await show_card_in_private(callback, data.t, staff, group_id)
+    elif result.ticket.owner_id == callback.from_user.id:
+        # An old «Take» of a question they hold already.
+        await callback.answer(_("✋ You have already taken #{id}.").format(id=data.t))
+        await show_card_in_private(callback, data.t, staff, group_id)
     else:
         name = result.owner_name or _("a colleague")
         await callback.answer(
@@ -255,9 +285,23 @@ async def on_faq_pick(
         if entry is None:
             await callback.answer(_("This FAQ entry no longer exists."), show_alert=True)
             return
-        answer = plain_text(faq.catalog.render(entry, ticket.language, buttons={}))
+        # As the FAQ shows it (links, bold; the buttons it names as the person's keyboards
+        # say them), without its advice to ask a consultant: a consultant is sending it.
+        with get_i18n().use_locale(ticket.language):
+            labels = button_labels()
+        answer = faq.catalog.render(
+            entry,
+            ticket.language,
+            buttons=labels,
+            referral=False,
+            limit=TELEGRAM_TEXT_LIMIT - SIGNATURE_ROOM,
+        )
         ticket = await desk_staff.send_text(
-            ticket.id, callback.from_user.id, answer, f"faq:{entry.id}"
+            ticket.id,
+            callback.from_user.id,
+            plain_text(LINK.sub(r"\2 (\1)", answer)),
+            f"faq:{entry.id}",
+            html_text=answer,
         )
         reachable = await desk_staff.reachable(ticket)
     except DeskError as error:
@@ -279,7 +323,19 @@ async def on_draft(callback: CallbackQuery, data: DeskCb, staff: StaffDeskServic
     )
 
 
-async def on_open(callback: CallbackQuery, data: DeskCb, staff: StaffDeskService) -> None:
+async def on_open(
+    callback: CallbackQuery, data: DeskCb, staff: StaffDeskService, group_id: int | None
+) -> None:
+    if group_id is not None:
+        # With a consultants' group, a question is answered in its topic only: what is
+        # written in a private chat or in the General topic does not reach the person.
+        await staff.ticket(data.t, callback.from_user.id)  # staff only
+        await callback.answer(
+            _("💬 Answer #{id} in its topic in the consultants' group.").format(id=data.t),
+            show_alert=True,
+        )
+        await show_card_in_private(callback, data.t, staff, group_id)
+        return
     try:
         await staff.choose(data.t, callback.from_user.id)
         toast = _("👀 Your messages now go to #{id}.").format(id=data.t)
@@ -288,7 +344,7 @@ async def on_open(callback: CallbackQuery, data: DeskCb, staff: StaffDeskService
             raise
         toast = _("Press «✋ Take» to answer #{id}.").format(id=data.t)
     await callback.answer(toast)
-    await show_card_in_private(callback, data.t, staff)
+    await show_card_in_private(callback, data.t, staff, group_id)
 
 
 async def on_desk_button(
@@ -298,8 +354,10 @@ async def on_desk_button(
     consultants: ConsultantAdmin,
     state: FSMContext,
     faq: FaqService,
+    settings: Settings,
 ) -> None:
     action, data, staff = callback_data.action, callback_data, desk_staff
+    group_id = settings.consultants_chat_id
     try:
         # Staff only, before anything is looked up (each action checks again what it needs).
         await staff.staff(callback.from_user.id)
@@ -307,7 +365,7 @@ async def on_desk_button(
         if action == "snip" and data.arg > INT32_MAX:
             raise DeskError("no_such_snippet")
         if action == "take":
-            await on_take(callback, data, staff)
+            await on_take(callback, data, staff, group_id)
         elif action == "release":
             await on_release(callback, data, staff)
         elif action == "answered":
@@ -333,7 +391,7 @@ async def on_desk_button(
         elif action == "draft":
             await on_draft(callback, data, staff)
         elif action == "open":
-            await on_open(callback, data, staff)
+            await on_open(callback, data, staff, group_id)
         elif action == "dismiss":
             await on_dismiss(callback, data)
         else:

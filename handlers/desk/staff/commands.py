@@ -30,7 +30,7 @@ from handlers.desk.staff.common import (
     refusal,
     thread_of,
 )
-from handlers.desk.texts import STATUS_MARK, topic_title
+from handlers.desk.texts import STATUS_MARK, topic_title, waiting_line
 from handlers.screens import Screen, button, keyboard, show
 
 QUEUE_BUTTONS = 8
@@ -63,15 +63,7 @@ def queue_screen(queue: Queue) -> Screen:
     lines = [_("📋 <b>Queue</b>")]
     if not queue.waiting:
         lines.append(_("No question is waiting."))
-    for ticket, hours in queue.waiting:
-        lines.append(
-            _("{mark} #{id} · {topic} · waiting {hours} h").format(
-                mark="🔴" if ticket.escalated_unclaimed_at else "🟡",
-                id=ticket.id,
-                topic=topic_title(ticket.topic),
-                hours=f"{hours:.1f}",
-            )
-        )
+    lines += [waiting_line(ticket, hours) for ticket, hours in queue.waiting]
     lines += ["", _("👩‍💼 <b>Consultants</b>")]
     for load in queue.loads:
         duty = "🟢" if load.consultant.on_duty else "⚫"
@@ -174,18 +166,21 @@ async def cmd_name(message: Message, desk_staff: StaffDeskService) -> None:
 async def cmd_snippet(message: Message, desk_staff: StaffDeskService) -> None:
     assert message.from_user is not None
     wanted = command_args(message).lower()
+    snippets = await desk_staff.snippets()
+    if not snippets:
+        await message.answer(_("No snippets yet: add them with /snippets."))
+        return
     ticket = await ticket_here(message, desk_staff)
     if ticket is None:
         await message.answer(
             _("Use /snippet in a question's topic (or with a question of yours open).")
         )
         return
-    snippets = await desk_staff.snippets()
     chosen = next(
         (s for s in snippets if wanted and (str(s.id) == wanted or s.name == wanted)), None
     )
     if chosen is None:
-        names = ", ".join(f"{s.id} {s.name}" for s in snippets) or "—"
+        names = ", ".join(f"{s.id} {s.name}" for s in snippets)
         await message.answer(
             _("Which snippet? /snippet and its number or name: {names}").format(
                 names=html.escape(names)
