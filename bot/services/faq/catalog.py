@@ -382,12 +382,11 @@ class FaqCatalog:
         language: str | None,
         *,
         buttons: Mapping[str, str],
-        referral: bool = True,
         limit: int = TELEGRAM_TEXT_LIMIT,
     ) -> str:
         """The answer as Telegram HTML; ``buttons`` holds the labels of the buttons it may name
         (see :data:`~bot.services.faq.markup.BUTTON_NAMES`), as the caller's keyboards show them;
-        ``referral`` and ``limit`` as in :func:`~bot.services.faq.render.render_answer`."""
+        ``limit`` as in :func:`~bot.services.faq.render.render_answer`."""
         today = self._clock.now().astimezone(self._tz).date()
         return render_answer(
             entry,
@@ -395,7 +394,6 @@ class FaqCatalog:
             mrp=self._snapshot.kb.mrp,
             today=today,
             buttons=buttons,
-            referral=referral,
             limit=limit,
         )
 

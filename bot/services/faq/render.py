@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
@@ -28,24 +27,6 @@ _SOURCES_LABEL: Final[Mapping[str, str]] = {"ru": "Источники", "kk": "�
 _VERIFIED_LABEL: Final[Mapping[str, str]] = {"ru": "Проверено", "kk": "Тексерілген күні"}
 # Room left for the footer at most; the answer itself always keeps the rest.
 _FOOTER_BUDGET: Final = 1500
-# A sentence (or its last clause) sending the reader on to a consultant: "задайте вопрос
-# консультанту", "кеңесшіге сұрақ қойыңыз", the ask button. Dropped from the end of an answer a
-# consultant sends (see render_answer's ``referral``).
-_REFERRAL: Final = re.compile(
-    r"\{button:ask_consultant\}"
-    r"|(задайте|спросите|уточните|обратитесь|обращайтесь|посчитайте)[^.!?]*консультант"
-    r"|кеңесші\w*[^.!?]*(қойыңыз|жазыңыз|сұраңыз|нақтылаңыз|есептеңіз|басыңыз)",
-    re.IGNORECASE,
-)
-# Where such a clause joins the rest of its sentence: "…на cisc.kz, а с вопросами обращайтесь
-# к консультанту", "…проверьте у оператора — или задайте вопрос консультанту".
-_REFERRAL_JOINT: Final = re.compile(
-    r"(?:\s*—)?\s+или\s+|\s+немесе\s+|,\s+а\s+|,\s+сұрағыңыз болса\s*—\s*"
-    r"|,\s+поэтому\s+|,\s+сондықтан\s+"
-)
-# "…альянстың өзінен немесе кеңесшіден сұраңыз": the verb is shared, only the consultant goes.
-_SHARED_VERB: Final = re.compile(r"\s+немесе\s+кеңесшіден(?=\s+сұраңыз)")
-_SENTENCE_END: Final = re.compile(r"(?<=[.!?])\s+")
 
 
 def _format_number(value: Decimal) -> str:
@@ -99,36 +80,6 @@ def _button_label(name: str, buttons: Mapping[str, str]) -> str:
     return f"<b>{html.escape(label, quote=False)}</b>"
 
 
-def _without_referral(sentence: str) -> str:
-    """The sentence without its clause sending the reader to a consultant ("" if that is all
-    it says)."""
-    shared = _SHARED_VERB.sub("", sentence)
-    if not _REFERRAL.search(shared):
-        return shared
-    joints = list(_REFERRAL_JOINT.finditer(sentence))
-    for joint in reversed(joints):
-        head = sentence[: joint.start()].rstrip(" ,—")
-        if head and not _REFERRAL.search(head) and _REFERRAL.search(sentence[joint.end() :]):
-            return head + "."
-    return ""
-
-
-def drop_referral(body: str) -> str:
-    """The answer without its closing advice to ask a consultant (when a consultant sends it):
-    such sentences of the last paragraph go, or only their clause that says it."""
-    paragraphs = body.rstrip().split("\n\n")
-    sentences = [
-        kept
-        for sentence in _SENTENCE_END.split(paragraphs[-1].strip())
-        if (kept := _without_referral(sentence))
-    ]
-    if sentences:
-        paragraphs[-1] = " ".join(sentences)
-    else:
-        paragraphs.pop()
-    return "\n\n".join(paragraphs) if paragraphs else body
-
-
 def render_answer(
     entry: FaqEntry,
     lang: Lang,
@@ -136,7 +87,6 @@ def render_answer(
     mrp: Mapping[int, int],
     today: date,
     buttons: Mapping[str, str],
-    referral: bool = True,
     limit: int = TELEGRAM_TEXT_LIMIT,
 ) -> str:
     """The answer in ``lang`` as Telegram HTML, placeholders expanded, sources and date appended.
@@ -146,12 +96,10 @@ def render_answer(
 
     The result never exceeds ``limit`` (Telegram's 4096 characters; less leaves room for
     what the caller adds): too many sources are dropped first, then the answer body is cut at a
-    safe point with its open tags closed. ``referral=False``: without the closing advice to
-    ask a consultant (a consultant is sending it).
+    safe point with its open tags closed.
     """
-    answer = entry.answer[lang] if referral else drop_referral(entry.answer[lang])
     body = MRP_PLACEHOLDER_RE.sub(
-        lambda m: format_mrp(m.group(1), lang, mrp=mrp, today=today), answer
+        lambda m: format_mrp(m.group(1), lang, mrp=mrp, today=today), entry.answer[lang]
     )
     body = BUTTON_PLACEHOLDER_RE.sub(lambda m: _button_label(m.group(1), buttons), body)
     max_sources = len(entry.sources)

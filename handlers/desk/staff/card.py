@@ -286,14 +286,15 @@ async def on_faq_pick(
             await callback.answer(_("This FAQ entry no longer exists."), show_alert=True)
             return
         # As the FAQ shows it (links, bold; the buttons it names as the person's keyboards
-        # say them), without its advice to ask a consultant: a consultant is sending it.
+        # say them). Its advice to ask a consultant stays: cutting that sentence out of
+        # the answer left broken fragments, and where it hedges an unconfirmed fact the
+        # hedge must stay.
         with get_i18n().use_locale(ticket.language):
             labels = button_labels()
         answer = faq.catalog.render(
             entry,
             ticket.language,
             buttons=labels,
-            referral=False,
             limit=TELEGRAM_TEXT_LIMIT - SIGNATURE_ROOM,
         )
         ticket = await desk_staff.send_text(
