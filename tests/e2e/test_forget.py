@@ -54,6 +54,14 @@ async def test_forget_asks_then_deletes_only_that_user(
     await eventually(gone, what="user 7001 deleted")
     assert await user_count(running_bot, 7002) == 1
 
+    # A menu from before: the language comes first, not the FAQ in a language never chosen.
+    menu = [m for m in user.messages if "Главное меню" in m.text][-1]
+    user.mark_read()
+    await user.wait_answer(await user.press("Вопросы и ответы", message=menu))
+    asked = await user.wait_for(lambda m: "Выберите язык" in m.text)
+    assert asked.message_id == menu.message_id
+    assert await user_count(running_bot, 7001) == 1  # known again, with no language yet
+
     user.mark_read()
     await user.send("/start")
     fresh = await user.next_message()
