@@ -64,6 +64,20 @@ def waiting_line(ticket: TicketDTO, hours: float) -> str:
     return f"{mark} #{ticket.id} · {topic_title(ticket.topic)} · {waited}"
 
 
+def queue_text(waiting: Sequence[tuple[TicketDTO, float]], loads: Sequence[ConsultantLoad]) -> str:
+    """The queue (waiting questions, then each consultant's load), for /queue and the board."""
+    lines = [_("📋 <b>Queue</b>")]
+    if not waiting:
+        lines.append(_("No question is waiting."))
+    lines += [waiting_line(ticket, hours) for ticket, hours in waiting]
+    lines += ["", _("👩‍💼 <b>Consultants</b>")]
+    for load in loads:
+        duty = "🟢" if load.consultant.on_duty else "⚫"
+        name = load.consultant.display_name or str(load.consultant.user_id)
+        lines.append(f"{duty} {html.escape(name)} — {load.open_tickets}")
+    return "\n".join(lines)
+
+
 def _cb(action: str, ticket: TicketDTO, arg: int = 0) -> str:
     return DeskCb(action=action, t=ticket.id, arg=arg).pack()
 
@@ -258,16 +272,7 @@ class DeskTextsView:
         self, waiting: Sequence[tuple[TicketDTO, float]], loads: Sequence[ConsultantLoad]
     ) -> MessageContent:
         with self._speaking(self._staff):
-            lines = [_("📋 <b>Queue</b>")]
-            if not waiting:
-                lines.append(_("No question is waiting."))
-            lines += [waiting_line(ticket, hours) for ticket, hours in waiting]
-            lines += ["", _("👩‍💼 <b>Consultants</b>")]
-            for load in loads:
-                duty = "🟢" if load.consultant.on_duty else "⚫"
-                name = load.consultant.display_name or str(load.consultant.user_id)
-                lines.append(f"{duty} {html.escape(name)} — {load.open_tickets}")
-            return MessageContent("\n".join(lines))
+            return MessageContent(queue_text(waiting, loads))
 
     # --- the person's side ----------------------------------------------------------------
 

@@ -30,7 +30,7 @@ from handlers.desk.staff.common import (
     refusal,
     thread_of,
 )
-from handlers.desk.texts import STATUS_MARK, topic_title, waiting_line
+from handlers.desk.texts import STATUS_MARK, queue_text, topic_title
 from handlers.screens import Screen, button, keyboard, show
 
 QUEUE_BUTTONS = 8
@@ -60,20 +60,12 @@ async def ticket_here(message: Message, staff: StaffDeskService) -> TicketDTO | 
 
 
 def queue_screen(queue: Queue) -> Screen:
-    lines = [_("📋 <b>Queue</b>")]
-    if not queue.waiting:
-        lines.append(_("No question is waiting."))
-    lines += [waiting_line(ticket, hours) for ticket, hours in queue.waiting]
-    lines += ["", _("👩‍💼 <b>Consultants</b>")]
-    for load in queue.loads:
-        duty = "🟢" if load.consultant.on_duty else "⚫"
-        name = load.consultant.display_name or str(load.consultant.user_id)
-        lines.append(f"{duty} {html.escape(name)} — {load.open_tickets}")
     buttons = [
         [button(_("✋ Take #{id}").format(id=t.id), DeskCb(action="take", t=t.id))]
         for t, _hours in queue.waiting[:QUEUE_BUTTONS]
     ]
-    return Screen("\n".join(lines), keyboard(*buttons) if buttons else None)
+    text = queue_text(queue.waiting, queue.loads)
+    return Screen(text, keyboard(*buttons) if buttons else None)
 
 
 async def cmd_queue(message: Message, desk_staff: StaffDeskService) -> None:
